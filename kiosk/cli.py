@@ -1,0 +1,272 @@
+"""The `kiosk` and `kiosk-admin` commands.
+
+Expected failures (a config typo, a wrong passphrase, a locked store) end with one plain
+sentence on stderr and exit code 2 (bad input or setup) or 1 (the operation failed); never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from kiosk.config import ConfigError
+from kiosk.instruments import InvalidAnswer
+from kiosk.sealing import SealingError, write_keypair
+from kiosk.site import (
+    SiteError,
+    default_data_dir,
+    init_site,
+    load_site_config,
+    open_site,
+    read_public_key,
+)
+from kiosk.store import StoreError
+
+PASSPHRASE_ENV = "KIOSK_ADMIN_PASSPHRASE"
+DEMO_PASSPHRASE = "demo-only-passphrase"
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+class CommandError(Exception):
+    """A command cannot go on; str() is the message for the person at the terminal."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def package_version() -> str:
+    """The installed distribution's version."""
+    try:
+        return version("trivselskiosk")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def ask_new_passphrase() -> bytes:
+    """A new passphrase from $KIOSK_ADMIN_PASSPHRASE, or asked twice at the terminal."""
+    if env := os.environ.get(PASSPHRASE_ENV):
+        return env.encode()
+    if not sys.stdin.isatty():
+        raise CommandError(f"No terminal to ask for a passphrase: set {PASSPHRASE_ENV}.")
+    first = getpass.getpass("New passphrase for the private key (at least 8 characters): ")
+    second = getpass.getpass("The same passphrase again: ")
+    if first != second:
+        raise CommandError("The two passphrases differ. Nothing was written; please try again.")
+    return first.encode()
+
+
+def data_dir_argument(parser: argparse.ArgumentParser) -> None:
+    """Add --data-dir with the per-user default."""
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="the kiosk site folder (default: $KIOSK_DATA_DIR or ~/.local/share/trivselskiosk)",
+    )
+
+
+def resolve_data_dir(args: argparse.Namespace) -> Path:
+    """The --data-dir given, or the default."""
+    return args.data_dir if args.data_dir is not None else default_data_dir()
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """kiosk init: make a site folder with the administrator's key pinned."""
+    folder = resolve_data_dir(args)
+    public_key = read_public_key(args.public_key)
+    config_path = init_site(folder, public_key, args.site)
+    print(f"Kiosk site '{args.site}' created in {folder}")
+    print(f"  config:              {config_path}")
+    print(f"  administrator key:   {public_key.fingerprint()}  (check it against kiosk-admin's)")
+    print(f"Start it with: kiosk run --data-dir {folder}")
+    return 0
+
+
+def run_ui(folder: Path) -> int:
+    """Open the site and run the kiosk UI until it is stopped."""
+    site = open_site(folder)
+    try:
+        from kiosk.app import KioskApp
+
+        KioskApp(site).run()
+    finally:
+        site.close()
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """kiosk run: start the kiosk UI on a site."""
+    return run_ui(resolve_data_dir(args))
+
+
+def ensure_demo(root: Path) -> Path:
+    """Make the demo site on first use: a demo key pair and a kiosk site, clearly labelled."""
+    admin_dir = root / "admin"
+    kiosk_dir = root / "kiosk"
+    if not (admin_dir / "admin-key.pub").exists():
+        admin_dir.mkdir(parents=True, exist_ok=True)
+        _, pub_path, fingerprint = write_keypair(admin_dir, DEMO_PASSPHRASE.encode())
+        (admin_dir / "DEMO-README.txt").write_text(
+            "DEMO KEY PAIR - for trying Trivselskiosk only. Never use it for real answers.\n"
+            f"Passphrase of admin-key.pem: {DEMO_PASSPHRASE}\n"
+            f"Fingerprint: {fingerprint}\n",
+            encoding="utf-8",
+        )
+        print(f"Made a DEMO administrator key pair in {admin_dir} (passphrase: {DEMO_PASSPHRASE})")
+    if not (kiosk_dir / "kiosk.toml").exists():
+        public_key = read_public_key(str(admin_dir / "admin-key.pub"))
+        init_site(kiosk_dir, public_key, "Demo-arbejdsplads", demo=True)
+        print(f"Made the DEMO kiosk site in {kiosk_dir}")
+    return kiosk_dir
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """kiosk demo: run the kiosk on the demo site, making it first if needed."""
+    return run_ui(ensure_demo(args.dir))
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    """kiosk simulate: add random valid responses through the real submit path."""
+    from kiosk.simulate import simulate
+    from kiosk.submit import Submitter
+
+    if args.count < 0:
+        raise CommandError("--count must be zero or more.")
+    site = open_site(resolve_data_dir(args))
+    try:
+        submitter = Submitter(site.store, site.config, site.public_key)
+        added = simulate(
+            submitter,
+            site.config.instruments,
+            args.count,
+            seed=args.seed,
+            weeks=args.weeks,
+            languages=site.config.languages,
+        )
+    finally:
+        site.close()
+    print(f"Added {added} simulated responses to {site.folder}")
+    return 0
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    """kiosk check-config: load and validate the site's config and instruments."""
+    config = load_site_config(resolve_data_dir(args))
+    names = ", ".join(instrument.id for instrument in config.instruments)
+    print(f"{config.source}: OK — site '{config.site_name}', instruments: {names}")
+    return 0
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    """kiosk-admin keygen: make the administrator's key pair."""
+    out = Path(args.out)
+    for name in ("admin-key.pem", "admin-key.pub"):
+        if (out / name).exists():
+            raise CommandError(f"{out / name} already exists; a key is never overwritten.")
+    passphrase = ask_new_passphrase()
+    out.mkdir(parents=True, exist_ok=True)
+    pem_path, pub_path, fingerprint = write_keypair(out, passphrase)
+    print(f"Private key (keep it on this computer, never on the kiosk): {pem_path}")
+    print(f"Public key (give this to the kiosk):                         {pub_path}")
+    print(f"Fingerprint: {fingerprint}")
+    return 0
+
+
+def cmd_fingerprint(args: argparse.Namespace) -> int:
+    """kiosk-admin fingerprint: show a public key's fingerprint, to compare with the kiosk's."""
+    public_key = read_public_key(args.key)
+    print(public_key.fingerprint())
+    return 0
+
+
+def kiosk_parser() -> argparse.ArgumentParser:
+    """The `kiosk` command line."""
+    parser = argparse.ArgumentParser(prog="kiosk", description="Trivselskiosk: the kiosk side.")
+    parser.add_argument("--version", action="version", version=f"kiosk {package_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    init = commands.add_parser("init", help="make a kiosk site with the admin's public key")
+    data_dir_argument(init)
+    init.add_argument("--public-key", required=True, help="admin-key.pub, or its key line")
+    init.add_argument("--site", default="Arbejdsplads", help="the site's name in reports")
+    init.set_defaults(handler=cmd_init)
+
+    run = commands.add_parser("run", help="start the kiosk")
+    data_dir_argument(run)
+    run.set_defaults(handler=cmd_run)
+
+    demo = commands.add_parser("demo", help="start the kiosk on a demo site (made on first run)")
+    demo.add_argument("--dir", type=Path, default=Path("demo"), help="demo folder (default: demo)")
+    demo.set_defaults(handler=cmd_demo)
+
+    sim = commands.add_parser("simulate", help="add random valid responses (demos, benchmarks)")
+    data_dir_argument(sim)
+    sim.add_argument("--count", type=int, required=True, help="how many responses to add")
+    sim.add_argument("--seed", type=int, default=None, help="random seed, for repeatable data")
+    sim.add_argument("--weeks", type=int, default=1, help="spread over this many recent weeks")
+    sim.set_defaults(handler=cmd_simulate)
+
+    check = commands.add_parser("check-config", help="validate the site's configuration")
+    data_dir_argument(check)
+    check.set_defaults(handler=cmd_check_config)
+    return parser
+
+
+def admin_parser() -> argparse.ArgumentParser:
+    """The `kiosk-admin` command line."""
+    parser = argparse.ArgumentParser(
+        prog="kiosk-admin", description="Trivselskiosk: the administrator's side."
+    )
+    parser.add_argument("--version", action="version", version=f"kiosk-admin {package_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    keygen = commands.add_parser("keygen", help="make the administrator's key pair")
+    keygen.add_argument("--out", required=True, help="folder for admin-key.pem and admin-key.pub")
+    keygen.set_defaults(handler=cmd_keygen)
+
+    fingerprint = commands.add_parser("fingerprint", help="show a public key's fingerprint")
+    fingerprint.add_argument("key", help="admin-key.pub, or its key line")
+    fingerprint.set_defaults(handler=cmd_fingerprint)
+    return parser
+
+
+def dispatch(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
+    """Parse, run the chosen command, and turn expected failures into one plain message."""
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except CommandError as error:
+        print(f"{parser.prog}: {error}", file=sys.stderr)
+        return error.exit_code
+    except (ConfigError, SiteError, SealingError, InvalidAnswer) as error:
+        print(f"{parser.prog}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except StoreError as error:
+        print(f"{parser.prog}: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print(f"{parser.prog}: interrupted; nothing half-written was kept.", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def kiosk_main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `kiosk`."""
+    return dispatch(kiosk_parser(), argv)
+
+
+def admin_main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `kiosk-admin`."""
+    return dispatch(admin_parser(), argv)
+
+
+if __name__ == "__main__":
+    sys.exit(kiosk_main())

@@ -1,0 +1,61 @@
+"""Make free text safe to store and to show: no control or escape characters, bounded length.
+
+Staff type and paste into a shared terminal, and administrators later read the notes in a
+terminal or a browser. Whatever arrives (a terminal escape sequence, a bidi override, a
+megabyte paste) is reduced here to plain printable text before it is sealed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+ESCAPE_SEQUENCE = re.compile(
+    r"""
+    \x1b\[[0-?]*[ -/]*[@-~]          # CSI: colours, cursor moves, bracketed paste markers
+    | \x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?   # OSC: window titles, hyperlinks, clipboard writes
+    | \x1b[PX^_][^\x1b]*(?:\x1b\\)?  # DCS, SOS, PM, APC strings
+    | \x1b[@-Z\\-_]                  # two-character escapes
+    | \x9b[0-?]*[ -/]*[@-~]          # 8-bit CSI
+    """,
+    re.VERBOSE,
+)
+
+# Characters that reorder or hide text: a note must read the same to everyone who sees it.
+INVISIBLE_FORMATTING = frozenset(
+    "\u200b\u200c\u200d\u200e\u200f\u2028\u2029"
+    "\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
+)
+
+WHITESPACE_RUN = re.compile(r"[ \t]+")
+
+
+def clean_text(text: str, max_length: int | None = None) -> str:
+    """Return `text` as plain printable text, capped at `max_length` characters.
+
+    Escape sequences are removed whole (not just their ESC byte), other control and invisible
+    formatting characters are dropped, line breaks and tabs become single spaces, and the
+    result is NFC-normalised and stripped.
+
+    Args:
+        text: What was typed or pasted.
+        max_length: The most characters to keep; None keeps everything.
+    """
+    # Cap early so a huge paste costs little, leaving room for what the filters remove.
+    if max_length is not None and len(text) > max_length * 8 + 64:
+        text = text[: max_length * 8 + 64]
+    text = ESCAPE_SEQUENCE.sub("", text)
+    kept = []
+    for char in text:
+        if char in "\n\r\t":
+            kept.append(" ")
+        elif char in INVISIBLE_FORMATTING:
+            continue
+        elif unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn"):
+            continue
+        else:
+            kept.append(char)
+    cleaned = WHITESPACE_RUN.sub(" ", unicodedata.normalize("NFC", "".join(kept))).strip()
+    if max_length is not None:
+        cleaned = cleaned[:max_length].rstrip()
+    return cleaned

@@ -1,0 +1,153 @@
+"""A kiosk site folder: its config with the pinned administrator key, and its store.
+
+`kiosk init` makes one; `kiosk run`, `kiosk simulate` and the other commands open one. The
+folder holds `kiosk.toml` (the embedded default with the site name and the administrator's
+public key filled in) and the sealed-record store. It must never hold a private key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.config import ConfigError, SiteConfig, default_config_dir, load_site
+from kiosk.durable import atomic_write
+from kiosk.sealing import (
+    PublicKey,
+    SealingError,
+    find_private_keys,
+    load_public_key_file,
+    parse_public_key_line,
+)
+from kiosk.store import RecordStore
+
+SITE_CONFIG = "kiosk.toml"
+
+
+class SiteError(Exception):
+    """A site folder cannot be made or used; str() says why and what to do."""
+
+
+@dataclass
+class Site:
+    """An opened site: its config, the pinned administrator key, and the locked store."""
+
+    folder: Path
+    config: SiteConfig
+    public_key: PublicKey
+    store: RecordStore
+
+    def close(self) -> None:
+        """Release the store and its lock."""
+        self.store.close()
+
+
+def default_data_dir() -> Path:
+    """Where a site lives unless --data-dir says otherwise: $KIOSK_DATA_DIR or the XDG data dir."""
+    if env := os.environ.get("KIOSK_DATA_DIR"):
+        return Path(env)
+    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(xdg) / "trivselskiosk"
+
+
+def read_public_key(source: str) -> PublicKey:
+    """Read the administrator's public key from a file path or from the key line itself."""
+    path = Path(source)
+    try:
+        if path.is_file():
+            return load_public_key_file(path)
+        return parse_public_key_line(source)
+    except SealingError as error:
+        raise SiteError(f"The administrator's public key was not accepted: {error}") from None
+    except OSError as error:
+        raise SiteError(f"Could not read the public key file {path}: {error.strerror}") from None
+
+
+def toml_string(value: str) -> str:
+    """Quote a value as a TOML basic string."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def site_config_text(public_key: PublicKey, site_name: str, *, demo: bool) -> str:
+    """Return the embedded default kiosk.toml with this site's name, key and demo flag set."""
+    text = (default_config_dir() / SITE_CONFIG).read_text(encoding="utf-8")
+    replacements = {
+        "name": toml_string(site_name),
+        "demo": "true" if demo else "false",
+        "public_key": toml_string(public_key.line()),
+    }
+    for key, value in replacements.items():
+        text, count = re.subn(rf"(?m)^{key}\s*=.*$", f"{key} = {value}", text, count=1)
+        if count != 1:
+            raise SiteError(f"The embedded kiosk.toml has no '{key}' line to fill in.")
+    return text
+
+
+def init_site(folder: Path, public_key: PublicKey, site_name: str, *, demo: bool = False) -> Path:
+    """Create a site in `folder`: its kiosk.toml and an empty store. Never overwrites a site.
+
+    Returns:
+        The path of the new kiosk.toml.
+    """
+    config_path = folder / SITE_CONFIG
+    if config_path.exists():
+        raise SiteError(
+            f"{config_path} already exists: this folder is already a kiosk site. "
+            "Choose another --data-dir, or edit that file to change the site."
+        )
+    if not site_name.strip():
+        raise SiteError("The site name must not be empty.")
+    folder.mkdir(parents=True, exist_ok=True)
+    refuse_private_keys(folder)
+    text = site_config_text(public_key, site_name.strip(), demo=demo)
+    atomic_write(config_path, text.encode("utf-8"))
+    try:
+        load_site(config_path)
+    except ConfigError:
+        config_path.unlink()
+        raise
+    RecordStore.open(folder, create=True).close()
+    return config_path
+
+
+def refuse_private_keys(*folders: Path) -> None:
+    """Raise SiteError if a private key lies in any of the folders: the kiosk must not hold one."""
+    found = find_private_keys(*folders)
+    if found:
+        listing = "\n  ".join(str(path) for path in found[:5])
+        raise SiteError(
+            "A private key lies in the kiosk's folders, where anyone with the disk could use it "
+            f"to read every answer:\n  {listing}\n"
+            "Move it to the administrator's own computer (or delete it), then start again."
+        )
+
+
+def load_site_config(folder: Path) -> SiteConfig:
+    """Load the site's kiosk.toml, with a clear error if the folder is not a site."""
+    config_path = folder / SITE_CONFIG
+    if not config_path.is_file():
+        raise SiteError(
+            f"{folder} is not a kiosk site (no {SITE_CONFIG}). "
+            f"Make one with: kiosk init --data-dir {folder} --public-key admin-key.pub"
+        )
+    return load_site(config_path)
+
+
+def open_site(folder: Path) -> Site:
+    """Open a site for use: config valid, key pinned, no private key near it, store locked."""
+    config = load_site_config(folder)
+    refuse_private_keys(folder, config.source.parent, default_config_dir())
+    if not config.public_key:
+        raise SiteError(
+            f"{config.source}: admin.public_key is empty. Pin the administrator's public key "
+            "line (from admin-key.pub) there, or make the site with kiosk init."
+        )
+    try:
+        public_key = parse_public_key_line(config.public_key)
+    except SealingError as error:
+        raise SiteError(f"{config.source}: admin.public_key: {error}") from None
+    store = RecordStore.open(folder)
+    return Site(folder, config, public_key, store)

@@ -1,0 +1,76 @@
+"""The one path from a finished answer to a durable sealed record.
+
+The kiosk's screens and `kiosk simulate` both come through here, so the load generator and
+the benchmarks measure exactly what a person's answer goes through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+
+from kiosk import records
+from kiosk.config import SiteConfig
+from kiosk.instruments import Answer, Instrument, validate_answers
+from kiosk.sanitize import clean_text
+from kiosk.sealing import PublicKey, new_record_id, seal
+from kiosk.store import RecordStore
+
+
+def clean_answers(instrument: Instrument, answers: Mapping[str, Answer]) -> dict[str, Answer]:
+    """Strip control characters from free text and turn empty text into "not answered"."""
+    cleaned: dict[str, Answer] = dict(answers)
+    for item in instrument.items:
+        value = cleaned.get(item.id)
+        if item.kind == "text" and isinstance(value, str):
+            cleaned[item.id] = clean_text(value, item.max_length) or None
+    return cleaned
+
+
+class Submitter:
+    """Seals and stores responses for one site with its pinned administrator key."""
+
+    def __init__(
+        self,
+        store: RecordStore,
+        site: SiteConfig,
+        public_key: PublicKey,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.store = store
+        self.site = site
+        self.public_key = public_key
+        self._today = today
+
+    def submit(
+        self,
+        instrument: Instrument,
+        answers: Mapping[str, Answer],
+        lang: str,
+        *,
+        day: date | None = None,
+    ) -> bytes:
+        """Validate, seal and durably store one response; return its random record id.
+
+        Args:
+            instrument: The instrument answered.
+            answers: Answers by item id, as the screen collected them.
+            lang: The language the person answered in.
+            day: The day to record (coarsened); today unless a simulation says otherwise.
+
+        Raises:
+            InvalidAnswer: the answers do not fit the instrument.
+            StoreError: the record could not be stored; nothing was written.
+        """
+        valid = validate_answers(instrument, clean_answers(instrument, answers))
+        plaintext = records.build(
+            instrument.id,
+            instrument.version,
+            valid,
+            lang,
+            day or self._today(),
+            self.site.date_granularity,
+        )
+        record_id = new_record_id()
+        self.store.add(record_id, seal(self.public_key, record_id, plaintext))
+        return record_id
