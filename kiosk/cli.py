@@ -91,15 +91,20 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def run_ui(folder: Path) -> int:
-    """Open the site and run the kiosk UI until it is stopped."""
+    """Open the site and run the kiosk UI; after an unexpected error, start a clean one."""
     site = open_site(folder)
     try:
-        from kiosk.app import KioskApp
+        from kiosk.app import EXIT_CRASHED, KioskApp
+        from kiosk.oplog import start_logging
 
-        KioskApp(site).run()
+        start_logging(folder)
+        while True:
+            app = KioskApp(site)
+            app.run()
+            if app.return_code != EXIT_CRASHED:
+                return app.return_code or 0
     finally:
         site.close()
-    return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -59,3 +59,20 @@ def clean_text(text: str, max_length: int | None = None) -> str:
     if max_length is not None:
         cleaned = cleaned[:max_length].rstrip()
     return cleaned
+
+
+def remove_control(text: str) -> str:
+    """Drop escape sequences and control characters but keep spaces and line breaks as typed.
+
+    Used live while someone types, where `clean_text`'s trimming would eat the space just typed.
+    """
+    text = ESCAPE_SEQUENCE.sub("", text)
+    return "".join(
+        char
+        for char in text
+        if char == "\n"
+        or (
+            char not in INVISIBLE_FORMATTING
+            and unicodedata.category(char) not in ("Cc", "Cs", "Co", "Cn")
+        )
+    )

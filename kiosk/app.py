@@ -1,0 +1,187 @@
+"""KioskApp: the screen flow, idle reset, lockdown and language of the break-room kiosk.
+
+This is the only module of the core that imports Textual. Screens hand a finished answer to
+`KioskApp.submit_answer`; everything about sealing and storage stays behind that one call.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import events
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from kiosk.instruments import Answer, InvalidAnswer, Instrument
+from kiosk.site import Site
+from kiosk.store import StoreError
+from kiosk.submit import Submitter
+
+log = logging.getLogger("trivselskiosk")
+
+SCREENS_DIR = Path(__file__).resolve().parent.parent / "screens"
+IDLE_WARNING_SECONDS = 15
+EXIT_CRASHED = 3
+
+# Keys that would quit, suspend, copy or open something in a normal terminal app.
+LOCKED_KEYS = "ctrl+c,ctrl+q,ctrl+z,ctrl+backslash,ctrl+p,ctrl+d,ctrl+s,ctrl+o,ctrl+x,ctrl+v"
+
+
+class KioskApp(App[int], inherit_bindings=False):
+    """The kiosk: a welcome screen, one screen per tool, a thank-you, and nothing carried over."""
+
+    ENABLE_COMMAND_PALETTE = False
+    ALLOW_SELECT = False
+    TITLE = "Trivselskiosk"
+    CSS_PATH = SCREENS_DIR / "app.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(LOCKED_KEYS, "ignore", show=False, priority=True, system=True),
+    ]
+
+    def __init__(
+        self,
+        site: Site,
+        *,
+        today: Callable[[], date] = date.today,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.site = site
+        self.config = site.config
+        self.submitter = Submitter(site.store, site.config, site.public_key, today)
+        self.clock = clock
+        self.lang = self.config.languages[0]
+        self.last_activity = clock()
+        self.last_submit: float | None = None
+        if self.config.theme == "plain":
+            self.add_class("-plain")
+
+    def on_mount(self) -> None:
+        """Show the welcome screen and start watching for an idle kiosk."""
+        from screens.welcome import WelcomeScreen
+
+        self.push_screen(WelcomeScreen())
+        self.set_interval(1.0, self.check_idle, name="idle-check")
+
+    # --- texts and language -------------------------------------------------
+
+    def text(self, key: str, **values: object) -> str:
+        """A UI text from texts.toml in the current language, with {placeholders} filled."""
+        template = self.config.texts[self.lang].get(key, key)
+        try:
+            return template.format(**values)
+        except (KeyError, IndexError, ValueError):
+            return template
+
+    def toggle_language(self) -> None:
+        """Switch between the site's first two languages and redraw the current screen."""
+        languages = self.config.languages
+        self.lang = languages[(languages.index(self.lang) + 1) % len(languages)]
+        self.screen.refresh(recompose=True)
+
+    # --- flow ---------------------------------------------------------------
+
+    def start_instrument(self, instrument: Instrument) -> None:
+        """Open the screen for one tool."""
+        from screens import screen_for
+
+        self.push_screen(screen_for(instrument))
+
+    def submit_answer(self, instrument: Instrument, answers: Mapping[str, Answer]) -> bool:
+        """Seal and store one finished answer; show "thank you" only once it is durable.
+
+        Returns:
+            True if the answer was stored.
+        """
+        from screens.failure import StorageFailedScreen
+        from screens.thanks import ThanksScreen
+
+        try:
+            self.submitter.submit(instrument, answers, self.lang)
+        except (StoreError, InvalidAnswer, OSError) as error:
+            log.error("storing an answer failed: %s", type(error).__name__)
+
+            async def after_failure(retry: bool | None) -> None:
+                if retry:
+                    self.submit_answer(instrument, answers)
+                else:
+                    await self.reset()
+
+            self.push_screen(StorageFailedScreen(), after_failure)
+            return False
+        self.last_submit = self.clock()
+        self.switch_screen(ThanksScreen())
+        return True
+
+    def seconds_until_ready(self) -> float:
+        """How long until the next person may start, after the configured pause."""
+        if self.last_submit is None:
+            return 0.0
+        return max(0.0, self.config.min_pause_seconds - (self.clock() - self.last_submit))
+
+    async def reset(self) -> None:
+        """Discard everything of the last person and show a fresh welcome screen."""
+        from screens.welcome import WelcomeScreen
+
+        self.lang = self.config.languages[0]
+        while len(self.screen_stack) > 2:
+            await self.pop_screen()
+        await self.switch_screen(WelcomeScreen())
+        self.last_activity = self.clock()
+
+    # --- idle reset ---------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        """Note every key, click and paste as activity before Textual routes it."""
+        if isinstance(event, events.Key | events.MouseDown | events.MouseScrollDown | events.Paste):
+            self.last_activity = self.clock()
+        await super().on_event(event)
+
+    def idle_seconds(self) -> float:
+        """Seconds since the last key, click or paste."""
+        return self.clock() - self.last_activity
+
+    async def check_idle(self) -> None:
+        """Warn shortly before the idle limit, and reset when it is reached."""
+        from screens.base import KioskScreen
+        from screens.welcome import WelcomeScreen
+
+        screen = self.screen
+        at_rest = isinstance(screen, WelcomeScreen) and self.lang == self.config.languages[0]
+        if at_rest:
+            return
+        idle = self.idle_seconds()
+        if idle >= self.config.idle_seconds:
+            await self.reset()
+        elif isinstance(screen, KioskScreen):
+            remaining = self.config.idle_seconds - idle
+            screen.show_idle_warning(remaining if remaining <= IDLE_WARNING_SECONDS else None)
+
+    # --- lockdown -----------------------------------------------------------
+
+    def action_ignore(self) -> None:
+        """Swallow a locked key: the kiosk never quits, suspends or opens anything."""
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """The kiosk has no clipboard: nothing of one person may reach the next."""
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual's own handler prints a traceback with local variables, which could hold
+        # answers. Log only where it happened, then exit so `kiosk run` starts a clean app.
+        frames = traceback.extract_tb(error.__traceback__)
+        where = "; ".join(f"{Path(f.filename).name}:{f.lineno} in {f.name}" for f in frames[-6:])
+        log.error("unexpected error %s at %s", type(error).__name__, where)
+        self._return_code = EXIT_CRASHED
+        self._exception = self._exception or error
+        self.exit(EXIT_CRASHED)
+
+    def get_default_screen(self) -> Screen[Any]:
+        """A blank base screen under the kiosk's own screens."""
+        return Screen(id="_base")

@@ -1,0 +1,128 @@
+"""What every kiosk screen shares: the top bar with the language switch, texts, idle warning."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, Static
+
+from kiosk.instruments import Answer, Instrument
+
+if TYPE_CHECKING:
+    from kiosk.app import KioskApp
+
+
+class KioskScreen(Screen[Any]):
+    """A kiosk screen: top bar (demo banner, language switch) and an idle warning line."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f2", "toggle_language", "Language", show=False),
+    ]
+
+    @property
+    def kiosk(self) -> KioskApp:
+        """The running kiosk app, typed."""
+        return cast("KioskApp", self.app)
+
+    def t(self, key: str, **values: object) -> str:
+        """A UI text in the current language."""
+        return self.kiosk.text(key, **values)
+
+    def compose_top_bar(self) -> ComposeResult:
+        """The top bar every screen starts with."""
+        with Horizontal(id="top-bar"):
+            if self.kiosk.config.demo:
+                yield Static(Content(self.t("demo_banner")), id="demo-banner")
+            else:
+                yield Static(Content(self.kiosk.config.site_name), id="site-name")
+            yield Button(self.t("language_switch"), id="language", compact=True)
+        yield Static("", id="idle-warning")
+
+    def on_mount(self) -> None:
+        """Carry the plain high-contrast theme down to this screen's widgets."""
+        if self.kiosk.has_class("-plain"):
+            self.add_class("-plain")
+
+    @on(Button.Pressed, "#language")
+    def action_toggle_language(self) -> None:
+        """Switch language; answers given so far stay."""
+        self.kiosk.toggle_language()
+
+    def show_idle_warning(self, seconds_left: float | None) -> None:
+        """Show (or hide, with None) the "starting over in N seconds" line."""
+        warning = self.query_one("#idle-warning", Static)
+        if seconds_left is None:
+            warning.display = False
+        else:
+            warning.update(Content(self.t("idle_warning", seconds=max(0, round(seconds_left)))))
+            warning.display = True
+
+
+class InstrumentScreen(KioskScreen):
+    """A screen for one tool: keeps the answers given so far and sends them once."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "start_over", "Start over", show=False),
+    ]
+
+    def __init__(self, instrument: Instrument) -> None:
+        super().__init__(classes=f"instrument form-{instrument.form}")
+        self.instrument = instrument
+        self.answers: dict[str, Answer] = {item.id: None for item in instrument.items}
+        self.sent = False
+
+    def title_text(self) -> str:
+        """The instrument's title in the current language."""
+        return self.instrument.title.get(self.kiosk.lang)
+
+    def compose_heading(self) -> ComposeResult:
+        """Title and one-line introduction."""
+        yield Static(Content(self.title_text()), id="title", classes="title")
+        yield Static(Content(self.instrument.intro.get(self.kiosk.lang)), id="intro")
+
+    def compose_actions(self, *, send_label: str | None = None) -> ComposeResult:
+        """The bottom row: start over on the left, send on the right."""
+        with Horizontal(id="actions"):
+            yield Button(self.t("button_cancel"), id="start-over", classes="secondary")
+            yield Static("", classes="spacer")
+            yield Button(
+                send_label or self.t("button_send"),
+                id="send",
+                variant="primary",
+                disabled=not self.can_send(),
+            )
+
+    def can_send(self) -> bool:
+        """Sending needs every required item and at least one answer of any kind."""
+        answered = [value for value in self.answers.values() if value not in (None, "")]
+        required = all(
+            self.answers.get(item.id) not in (None, "")
+            for item in self.instrument.items
+            if item.required
+        )
+        return bool(answered) and required
+
+    def answers_changed(self) -> None:
+        """Enable the send button once there is something to send."""
+        for button in self.query("#send").results(Button):
+            button.disabled = not self.can_send()
+
+    @on(Button.Pressed, "#start-over")
+    async def action_start_over(self) -> None:
+        """Drop the answers and go back to the welcome screen."""
+        await self.kiosk.reset()
+
+    @on(Button.Pressed, "#send")
+    def send(self) -> None:
+        """Hand the finished answer to the app, once."""
+        if self.sent or not self.can_send():
+            return
+        self.sent = True
+        if not self.kiosk.submit_answer(self.instrument, self.answers):
+            self.sent = False

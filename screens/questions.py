@@ -1,0 +1,121 @@
+"""The questions form: one item at a time with its answers (psychological safety, guldkorn,
+exposures), with progress, back, skip and number keys."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Button, Static
+
+from kiosk.instruments import Instrument
+from screens.base import InstrumentScreen
+from screens.widgets import ChoiceRow
+
+ADVANCE_DELAY = 0.35
+"""Seconds the chosen answer stays visible before the next question appears."""
+
+
+class QuestionsScreen(InstrumentScreen):
+    """Asks the instrument's choice items one by one; any item may be skipped."""
+
+    CSS_PATH = "questions.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("pageup", "back", show=False),
+        Binding("pagedown", "skip", show=False),
+    ]
+
+    def __init__(self, instrument: Instrument) -> None:
+        super().__init__(instrument)
+        self.index = 0
+
+    @property
+    def last(self) -> bool:
+        """Whether the current item is the last."""
+        return self.index == len(self.instrument.items) - 1
+
+    def compose(self) -> ComposeResult:
+        """Heading, progress, the current item and its answers, navigation."""
+        lang = self.kiosk.lang
+        item = self.instrument.items[self.index]
+        yield from self.compose_top_bar()
+        yield Static(Content(self.title_text()), id="title", classes="title")
+        with Vertical(id="question"):
+            progress = self.t("progress", current=self.index + 1, total=len(self.instrument.items))
+            yield Static(Content(progress), id="progress")
+            yield Static(Content(item.label.get(lang)), id="item-label")
+            if item.help is not None:
+                yield Static(Content(item.help.get(lang)), id="item-help")
+            current = self.answers[item.id]
+            yield ChoiceRow(
+                [(option.id, option.label.get(lang)) for option in item.options],
+                current if isinstance(current, str) else None,
+                id="choices",
+            )
+            yield Static(Content(self.t("choice_hint")), id="hint")
+        with Horizontal(id="actions"):
+            yield Button(self.t("button_cancel"), id="start-over", classes="secondary")
+            yield Static("", classes="spacer")
+            yield Button(self.t("button_back"), id="back", disabled=self.index == 0)
+            yield Button(self.t("button_skip"), id="skip", disabled=self.last)
+            if self.last:
+                yield Button(
+                    self.t("button_send"), id="send", variant="primary", disabled=not self.can_send()
+                )
+            else:
+                yield Button(self.t("button_next"), id="next", variant="primary")
+
+    def on_mount(self) -> None:
+        """Start on the answers."""
+        super().on_mount()
+        self.query_one("#choices", ChoiceRow).focus()
+
+    async def show_item(self, index: int) -> None:
+        """Show another item, keeping the answers given so far."""
+        self.index = max(0, min(index, len(self.instrument.items) - 1))
+        await self.recompose()
+        self.query_one("#choices", ChoiceRow).focus()
+        if self.kiosk.has_class("-plain"):
+            self.add_class("-plain")
+
+    @on(ChoiceRow.Changed, "#choices")
+    def answer_chosen(self, event: ChoiceRow.Changed) -> None:
+        """Keep the answer; move on by itself, so one tap per question is enough."""
+        item = self.instrument.items[self.index]
+        self.answers[item.id] = event.value
+        self.answers_changed()
+        if event.value is None:
+            return
+        if self.last:
+            self.query_one("#send", Button).focus()
+        else:
+            index = self.index
+            self.set_timer(ADVANCE_DELAY, lambda: self.advance_from(index))
+
+    async def advance_from(self, index: int) -> None:
+        """Go to the next item, unless the person already moved elsewhere."""
+        if self.index == index and self.is_current:
+            await self.show_item(index + 1)
+
+    @on(Button.Pressed, "#next")
+    async def action_next(self) -> None:
+        """Next item."""
+        if not self.last:
+            await self.show_item(self.index + 1)
+
+    @on(Button.Pressed, "#back")
+    async def action_back(self) -> None:
+        """Previous item."""
+        if self.index > 0:
+            await self.show_item(self.index - 1)
+
+    @on(Button.Pressed, "#skip")
+    async def action_skip(self) -> None:
+        """Leave this item unanswered and go on."""
+        self.answers[self.instrument.items[self.index].id] = None
+        if not self.last:
+            await self.show_item(self.index + 1)

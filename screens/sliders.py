@@ -1,0 +1,55 @@
+"""The sliders form: support needs (four 1–10 sliders), or any instrument of scale items."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from screens.base import InstrumentScreen
+from screens.widgets import Slider
+
+
+class SlidersScreen(InstrumentScreen):
+    """All items on one screen, one slider each; an untouched slider is sent as not answered."""
+
+    CSS_PATH = "sliders.tcss"
+
+    def compose(self) -> ComposeResult:
+        """Heading, one labelled slider per item, actions."""
+        lang = self.kiosk.lang
+        yield from self.compose_top_bar()
+        yield from self.compose_heading()
+        with VerticalScroll(id="sliders"):
+            for item in self.instrument.items:
+                with Vertical(classes="slider-block"):
+                    label = item.label.get(lang)
+                    if item.help is not None:
+                        label = f"{label} – {item.help.get(lang)}"
+                    yield Static(Content(label), classes="item-label")
+                    assert item.min is not None and item.max is not None
+                    value = self.answers[item.id]
+                    yield Slider(
+                        item.min,
+                        item.max,
+                        value if isinstance(value, int) else None,
+                        anchors=[(at, text.get(lang)) for at, text in item.anchors],
+                        unset_label=self.t("not_answered"),
+                        id=f"item-{item.id}",
+                    )
+            yield Static(Content(self.t("slider_hint")), id="hint")
+        yield from self.compose_actions()
+
+    def on_mount(self) -> None:
+        """Start with the first slider focused."""
+        super().on_mount()
+        self.query(Slider).first().focus()
+
+    @on(Slider.Changed)
+    def slider_changed(self, event: Slider.Changed) -> None:
+        """Keep the answer and allow sending."""
+        assert event.control.id is not None
+        self.answers[event.control.id.removeprefix("item-")] = event.value
+        self.answers_changed()

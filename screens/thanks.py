@@ -1,0 +1,39 @@
+"""The thank-you screen, shown only after the answer is sealed and durably stored."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Center, Middle
+from textual.content import Content
+from textual.widgets import Button, Static
+
+from screens.base import KioskScreen
+
+
+class ThanksScreen(KioskScreen):
+    """"Tak!" for a few seconds, then a clean welcome screen for the next person."""
+
+    CSS_PATH = "thanks.tcss"
+
+    def compose(self) -> ComposeResult:
+        """A big thank-you and a way to finish at once."""
+        yield from self.compose_top_bar()
+        with Middle(), Center():
+            yield Static(Content(self.t("thanks_title")), id="thanks-title")
+            yield Static(Content(self.t("thanks_lead")), id="thanks-lead")
+            yield Button(self.t("button_continue"), id="done", variant="primary")
+
+    def on_mount(self) -> None:
+        """Return to the start after the configured few seconds."""
+        super().on_mount()
+        self.query_one("#done", Button).focus()
+        self.set_timer(self.kiosk.config.thanks_seconds, self.finish)
+
+    async def on_button_pressed(self) -> None:
+        """Finish early."""
+        await self.finish()
+
+    async def finish(self) -> None:
+        """Hand the kiosk to the next person."""
+        if self.is_current:
+            await self.kiosk.reset()

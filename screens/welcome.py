@@ -1,0 +1,76 @@
+"""The welcome screen: the tools as big numbered choices and a plain promise about privacy."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Button, Static
+
+from screens.base import KioskScreen
+
+
+class WelcomeScreen(KioskScreen):
+    """Where every person starts and where the kiosk returns after each answer."""
+
+    CSS_PATH = "welcome.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(str(number), f"start({number})", show=False) for number in range(1, 10)
+    ]
+
+    def compose(self) -> ComposeResult:
+        """Top bar, greeting, the menu of tools, the privacy promise."""
+        config = self.kiosk.config
+        lang = self.kiosk.lang
+        yield from self.compose_top_bar()
+        with VerticalScroll(id="welcome"):
+            yield Static(Content(self.t("welcome_title")), id="title", classes="title")
+            yield Static(Content(self.t("welcome_lead")), id="lead")
+            yield Static("", id="pause")
+            with Grid(id="menu"):
+                for number, instrument in enumerate(config.instruments, start=1):
+                    yield Button(
+                        f"{number}  {instrument.title.get(lang)}",
+                        id=f"start-{instrument.id}",
+                        classes="menu-choice",
+                    )
+            with Vertical(id="privacy"):
+                period = self.t(f"period_{config.date_granularity}")
+                yield Static(Content(self.t("privacy_title")), id="privacy-title")
+                for key in ("privacy_stored", "privacy_readers", "privacy_not_stored"):
+                    line = self.t(key, period=period, min_group=config.min_group)
+                    yield Static(Content("• " + line), classes="privacy-line")
+
+    def on_mount(self) -> None:
+        """Focus the first tool and hold the menu during the pause after an answer."""
+        super().on_mount()
+        self.query(".menu-choice").first(Button).focus()
+        self.update_pause()
+
+    def update_pause(self) -> None:
+        """Disable the menu until the configured pause after the last answer has passed."""
+        waiting = self.kiosk.seconds_until_ready()
+        for button in self.query(".menu-choice").results(Button):
+            button.disabled = waiting > 0
+        pause = self.query_one("#pause", Static)
+        pause.display = waiting > 0
+        if waiting > 0:
+            pause.update(Content(self.t("pause_wait", seconds=max(1, round(waiting)))))
+            self.set_timer(min(1.0, waiting), self.update_pause)
+
+    def action_start(self, number: int) -> None:
+        """Start the tool with this menu number."""
+        instruments = self.kiosk.config.instruments
+        if 1 <= number <= len(instruments) and self.kiosk.seconds_until_ready() == 0:
+            self.kiosk.start_instrument(instruments[number - 1])
+
+    @on(Button.Pressed, ".menu-choice")
+    def start_pressed(self, event: Button.Pressed) -> None:
+        """Start the tool whose button was pressed."""
+        ids = [instrument.id for instrument in self.kiosk.config.instruments]
+        assert event.button.id is not None
+        self.action_start(ids.index(event.button.id.removeprefix("start-")) + 1)
