@@ -1,0 +1,470 @@
+"""Encryption at rest: answers are sealed with HPKE to the administrator's public key.
+
+The kiosk holds only the public key, so it can never read what it stores. This module also
+owns the administrator's key files, the typeable public key line and key fingerprints. The
+byte formats are specified in docs/formats.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hpke, padding, serialization
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+FORMAT_VERSION = 1
+RECORD_ID_BYTES = 16
+
+KEY_LINE_PREFIX = "tkpub1-"
+PRIVATE_KEY_FILE = "admin-key.pem"
+PUBLIC_KEY_FILE = "admin-key.pub"
+MIN_PASSPHRASE_CHARS = 8
+
+_SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.CHACHA20_POLY1305)
+_INFO_PREFIX = b"trivselskiosk/record/v"
+_KEY_BYTES = 32
+_ENC_BYTES = 32
+_TAG_BYTES = 16
+SEALED_OVERHEAD = 1 + _ENC_BYTES + _TAG_BYTES
+"""Bytes a sealed record adds to its plaintext: version byte, HPKE enc, AEAD tag."""
+
+_CHECKSUM_DOMAIN = b"trivselskiosk/key-line/v1"
+_CHECKSUM_BYTES = 4
+_FINGERPRINT_DOMAIN = b"trivselskiosk/fingerprint/v1"
+_FINGERPRINT_BYTES = 8
+_LINE_GROUP = 5
+_B32_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
+_LINE_CHARS = -(-(_KEY_BYTES + _CHECKSUM_BYTES) * 8 // 5)
+# Letters people type for the digits base32 leaves out.
+_LOOKALIKES = {"0": "o", "1": "l", "8": "b", "9": "g"}
+
+# scrypt parameters for the admin key file: N=2^14 is the most OpenSSL 3 accepts in a PEM
+# (its 32 MiB scrypt memory cap), and what `openssl pkcs8 -topk8 -scrypt` writes itself.
+_SCRYPT_N = 2**14
+_SCRYPT_R = 8
+_SCRYPT_P = 1
+_OID_PBES2 = bytes.fromhex("06092a864886f70d01050d")
+_OID_SCRYPT = bytes.fromhex("06092b06010401da47040b")
+_OID_AES256_CBC = bytes.fromhex("060960864801650304012a")
+_PRIVATE_KEY_PEM = re.compile(rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----|PuTTY-User-Key-File-")
+_HEAD_BYTES = 4096
+_PEM_SCAN_BYTES = 1 << 20
+MAX_SCANNED_FILES = 5000
+
+
+class SealingError(Exception):
+    """Base of every expected failure in this module; str() is a sentence for a human."""
+
+
+class KeyFormatError(SealingError):
+    """A public key line, public key file or private key PEM is malformed."""
+
+
+class WrongPassphrase(SealingError):
+    """The passphrase does not decrypt the private key file."""
+
+
+class WeakPassphrase(SealingError):
+    """The passphrase offered for a new key file is empty or too short."""
+
+
+class KeyExistsError(SealingError):
+    """A key file is already there; key files are never overwritten."""
+
+
+class OpenError(SealingError):
+    """A sealed record does not open: tampered, truncated, wrong id or wrong key."""
+
+
+def new_record_id() -> bytes:
+    """A fresh random record id; random so that ids reveal nothing about order or count."""
+    return secrets.token_bytes(RECORD_ID_BYTES)
+
+
+@dataclass(frozen=True)
+class PublicKey:
+    """The administrator's X25519 public key, the only key a kiosk ever holds."""
+
+    raw: bytes
+
+    def __post_init__(self) -> None:
+        if len(self.raw) != _KEY_BYTES:
+            raise KeyFormatError(
+                f"an X25519 public key is {_KEY_BYTES} bytes; this one is {len(self.raw)}"
+            )
+        try:
+            # A low-order point would make every seal fail (or be readable by anyone).
+            X25519PrivateKey.generate().exchange(self.x25519())
+        except ValueError:
+            raise KeyFormatError("this public key is not a usable X25519 key") from None
+
+    def x25519(self) -> X25519PublicKey:
+        """The key as a cryptography object, for HPKE."""
+        return X25519PublicKey.from_public_bytes(self.raw)
+
+    def line(self) -> str:
+        """The one typeable line, e.g. 'tkpub1-abcde-…', with a checksum against typos."""
+        body = base64.b32encode(self.raw + _checksum(self.raw)).decode("ascii")
+        body = body.rstrip("=").lower()
+        groups = [body[i : i + _LINE_GROUP] for i in range(0, len(body), _LINE_GROUP)]
+        return KEY_LINE_PREFIX + "-".join(groups)
+
+    def fingerprint(self) -> str:
+        """A short form to compare by eye, e.g. '3f2a 9c01 77be 0d45'."""
+        digest = hashlib.sha256(_FINGERPRINT_DOMAIN + self.raw).digest()[:_FINGERPRINT_BYTES]
+        text = digest.hex()
+        return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+def _checksum(raw: bytes) -> bytes:
+    return hashlib.sha256(_CHECKSUM_DOMAIN + raw).digest()[:_CHECKSUM_BYTES]
+
+
+def parse_public_key_line(text: str) -> PublicKey:
+    """Read a public key line as typed or pasted; case, spaces and dashes do not matter."""
+    if "-----BEGIN" in text:
+        if "PRIVATE" in text:
+            raise KeyFormatError(
+                "this is a private key, not the public key line; give the kiosk only the "
+                f"line from {PUBLIC_KEY_FILE} and keep the private key away from it"
+            )
+        raise KeyFormatError(f"this is a PEM block, not a key line ({KEY_LINE_PREFIX}…)")
+    compact = "".join(ch for ch in text.lower() if not ch.isspace() and ch != "-")
+    prefix = KEY_LINE_PREFIX.rstrip("-")
+    if not compact:
+        raise KeyFormatError("the key line is empty")
+    if not compact.startswith(prefix):
+        raise KeyFormatError(
+            f"a key line starts with '{KEY_LINE_PREFIX}'; this one starts with "
+            f"'{compact[: len(prefix)]}'"
+        )
+    body = compact[len(prefix) :]
+    for ch in body:
+        if ch not in _B32_ALPHABET:
+            hint = _LOOKALIKES.get(ch)
+            extra = f"; did you mean the letter '{hint}'?" if hint else ""
+            raise KeyFormatError(
+                f"the key line has a character that cannot be in it: {ch!r}{extra}"
+            )
+    if len(body) != _LINE_CHARS:
+        which = "missing" if len(body) < _LINE_CHARS else "too many"
+        raise KeyFormatError(
+            f"the key line has {len(body)} letters and digits after '{KEY_LINE_PREFIX}', "
+            f"it should have {_LINE_CHARS} ({which})"
+        )
+    data = base64.b32decode(body.upper() + "=" * (-len(body) % 8))
+    raw, check = data[:_KEY_BYTES], data[_KEY_BYTES:]
+    # The unused low bits of the last character must be zero, or two lines would name one key.
+    canonical = base64.b32encode(data).decode("ascii").rstrip("=").lower()
+    if canonical != body or check != _checksum(raw):
+        raise KeyFormatError("the key line has a typo: the checksum does not match")
+    return PublicKey(raw)
+
+
+def load_public_key_file(path: Path) -> PublicKey:
+    """Read a public key file: one key line, with '#' comment lines and blank lines ignored."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KeyFormatError(f"{path}: cannot read the public key file ({exc})") from None
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    if "-----BEGIN" in text:
+        lines = [text]
+    if not lines:
+        raise KeyFormatError(f"{path}: the file holds no key line")
+    if len(lines) > 1:
+        raise KeyFormatError(f"{path}: the file should hold one key line; it holds {len(lines)}")
+    try:
+        return parse_public_key_line(lines[0])
+    except KeyFormatError as exc:
+        raise KeyFormatError(f"{path}: {exc}") from None
+
+
+def generate_private_key() -> X25519PrivateKey:
+    """A new administrator private key."""
+    return X25519PrivateKey.generate()
+
+
+def public_key_of(private_key: X25519PrivateKey) -> PublicKey:
+    """The public key that belongs to a private key."""
+    return PublicKey(
+        private_key.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+    )
+
+
+def check_passphrase(passphrase: bytes) -> None:
+    """Refuse a passphrase too short to protect the key file."""
+    try:
+        length = len(passphrase.decode("utf-8"))
+    except UnicodeDecodeError:
+        length = len(passphrase)
+    if length == 0:
+        raise WeakPassphrase("the passphrase is empty; the private key needs one")
+    if length < MIN_PASSPHRASE_CHARS:
+        raise WeakPassphrase(
+            f"the passphrase has {length} characters; use at least {MIN_PASSPHRASE_CHARS}"
+        )
+
+
+def _der(tag: int, content: bytes) -> bytes:
+    size = len(content)
+    if size < 0x80:
+        return bytes([tag, size]) + content
+    size_bytes = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(size_bytes)]) + size_bytes + content
+
+
+def _der_uint(value: int) -> bytes:
+    return _der(0x02, value.to_bytes(value.bit_length() // 8 + 1, "big"))
+
+
+def _der_seq(*parts: bytes) -> bytes:
+    return _der(0x30, b"".join(parts))
+
+
+def _der_octets(value: bytes) -> bytes:
+    return _der(0x04, value)
+
+
+def private_key_pem(private_key: X25519PrivateKey, passphrase: bytes) -> bytes:
+    """The private key as PKCS#8 PEM, encrypted with PBES2 (scrypt, AES-256-CBC).
+
+    cryptography's own PKCS#8 encryption uses PBKDF2 with 2,048 rounds, too few for a
+    passphrase; this builds the same standard container with scrypt, which OpenSSL reads.
+    """
+    check_passphrase(passphrase)
+    der = private_key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    salt = secrets.token_bytes(16)
+    iv = secrets.token_bytes(16)
+    key = Scrypt(salt=salt, length=32, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P).derive(passphrase)
+    padder = padding.PKCS7(128).padder()
+    padded = padder.update(der) + padder.finalize()
+    encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+    encrypted = encryptor.update(padded) + encryptor.finalize()
+    scrypt_params = _der_seq(
+        _der_octets(salt), _der_uint(_SCRYPT_N), _der_uint(_SCRYPT_R), _der_uint(_SCRYPT_P)
+    )
+    pbes2_params = _der_seq(
+        _der_seq(_OID_SCRYPT, scrypt_params), _der_seq(_OID_AES256_CBC, _der_octets(iv))
+    )
+    info = _der_seq(_der_seq(_OID_PBES2, pbes2_params), _der_octets(encrypted))
+    b64 = base64.b64encode(info).decode("ascii")
+    lines = [b64[i : i + 64] for i in range(0, len(b64), 64)]
+    pem = "\n".join(
+        ["-----BEGIN ENCRYPTED PRIVATE KEY-----", *lines, "-----END ENCRYPTED PRIVATE KEY-----", ""]
+    )
+    return pem.encode("ascii")
+
+
+def load_private_key(pem: bytes, passphrase: bytes) -> X25519PrivateKey:
+    """Decrypt the administrator's private key from its PEM.
+
+    An unencrypted PKCS#8 PEM is read as well, so a key re-exported by OpenSSL still works.
+    """
+    if b"PRIVATE KEY-----" not in pem:
+        raise KeyFormatError("this is not a private key PEM (no 'PRIVATE KEY' block)")
+    encrypted = b"-----BEGIN ENCRYPTED PRIVATE KEY-----" in pem
+    try:
+        key = serialization.load_pem_private_key(pem, password=passphrase if encrypted else None)
+    except ValueError:
+        if encrypted:
+            # A wrong passphrase can fail the padding check or, rarely, only the DER that
+            # follows, so every decryption failure is reported the same way.
+            raise WrongPassphrase(
+                "the passphrase does not open the private key (if it is right, the file is damaged)"
+            ) from None
+        raise KeyFormatError(
+            "the private key PEM is damaged or in a format not read here"
+        ) from None
+    except (TypeError, UnsupportedAlgorithm) as exc:
+        raise KeyFormatError(f"the private key PEM cannot be read ({exc})") from None
+    if not isinstance(key, X25519PrivateKey):
+        kind = type(key).__name__.removeprefix("_").replace("PrivateKey", "")
+        raise KeyFormatError(f"the PEM holds a {kind} key, not an X25519 key")
+    return key
+
+
+def load_private_key_file(path: Path, passphrase: bytes) -> X25519PrivateKey:
+    """Read and decrypt the private key file; errors name the file."""
+    try:
+        pem = Path(path).read_bytes()
+    except OSError as exc:
+        raise KeyFormatError(f"{path}: cannot read the private key file ({exc.strerror})") from None
+    try:
+        return load_private_key(pem, passphrase)
+    except SealingError as exc:
+        raise type(exc)(f"{path}: {exc}") from None
+
+
+def _write_new_file(path: Path, data: bytes, mode: int) -> None:
+    """Create path (never replacing anything) with data, durable before returning."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags, mode)
+    except FileExistsError:
+        raise KeyExistsError(f"{path} already exists; it was left unchanged") from None
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        path.unlink(missing_ok=True)
+        raise
+    os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_keypair(out_dir: Path, passphrase: bytes) -> tuple[Path, Path, str]:
+    """Make a new administrator key pair in out_dir, never overwriting a key file.
+
+    Returns:
+        (private key path, public key path, fingerprint).
+    """
+    check_passphrase(passphrase)
+    out_dir = Path(out_dir)
+    pem_path = out_dir / PRIVATE_KEY_FILE
+    pub_path = out_dir / PUBLIC_KEY_FILE
+    for path in (pem_path, pub_path):
+        if os.path.lexists(path):
+            raise KeyExistsError(
+                f"{path} already exists and was left unchanged; move it away first if you "
+                "really want a new key (records sealed to the old key need the old private key)"
+            )
+    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_key = generate_private_key()
+    public_key = public_key_of(private_key)
+    fingerprint = public_key.fingerprint()
+    pub_text = (
+        f"# Trivselskiosk administrator public key, fingerprint {fingerprint}\n"
+        f"{public_key.line()}\n"
+    )
+    _write_new_file(pem_path, private_key_pem(private_key, passphrase), 0o600)
+    try:
+        _write_new_file(pub_path, pub_text.encode("ascii"), 0o644)
+    except BaseException:
+        pem_path.unlink(missing_ok=True)
+        raise
+    _fsync_dir(out_dir)
+    return pem_path, pub_path, fingerprint
+
+
+def _record_info(version: int, record_id: bytes) -> bytes:
+    return _INFO_PREFIX + bytes([version]) + record_id
+
+
+def seal(public_key: PublicKey, record_id: bytes, plaintext: bytes) -> bytes:
+    """Encrypt one record to the administrator; only the private key can open it.
+
+    Layout: version byte (1) || HPKE enc (32) || ChaCha20-Poly1305 ciphertext and tag.
+    """
+    if len(record_id) != RECORD_ID_BYTES:
+        raise ValueError(f"a record id is {RECORD_ID_BYTES} bytes; got {len(record_id)}")
+    sealed = _SUITE.encrypt(
+        plaintext, public_key.x25519(), info=_record_info(FORMAT_VERSION, record_id)
+    )
+    return bytes([FORMAT_VERSION]) + sealed
+
+
+def open_sealed(private_key: X25519PrivateKey, record_id: bytes, sealed: bytes) -> bytes:
+    """Decrypt one sealed record, or raise OpenError if anything about it is wrong."""
+    if len(record_id) != RECORD_ID_BYTES:
+        raise OpenError(f"a record id is {RECORD_ID_BYTES} bytes; this one is {len(record_id)}")
+    if not sealed:
+        raise OpenError("the sealed record is empty")
+    if sealed[0] != FORMAT_VERSION:
+        raise OpenError(
+            f"the sealed record has format version {sealed[0]}; "
+            f"this program opens version {FORMAT_VERSION}"
+        )
+    if len(sealed) < SEALED_OVERHEAD:
+        raise OpenError(
+            f"the sealed record is cut short: {len(sealed)} bytes, "
+            f"at least {SEALED_OVERHEAD} expected"
+        )
+    try:
+        return _SUITE.decrypt(sealed[1:], private_key, info=_record_info(FORMAT_VERSION, record_id))
+    except Exception:
+        raise OpenError(
+            "the sealed record does not open: it was changed, belongs to another record id, "
+            "or was sealed to another key"
+        ) from None
+
+
+def _looks_like_private_key(path: Path) -> bool:
+    limit = _PEM_SCAN_BYTES if path.suffix.lower() in (".pem", ".key") else _HEAD_BYTES
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(limit)
+    except OSError:
+        return False
+    return _PRIVATE_KEY_PEM.search(head) is not None
+
+
+def find_private_keys(*folders: Path, max_files: int = MAX_SCANNED_FILES) -> list[Path]:
+    """Every file in folders that looks like a private key, so the kiosk can refuse to start.
+
+    Symlinked folders are followed only when they stay inside the folder being searched; the
+    walk stops after max_files files so a huge tree cannot stall the start.
+    """
+    found: list[Path] = []
+    scanned = 0
+    for folder in folders:
+        folder = Path(folder)
+        if folder.is_file():
+            if _looks_like_private_key(folder):
+                found.append(folder)
+            continue
+        if not folder.is_dir():
+            continue
+        root = folder.resolve()
+        visited: set[Path] = set()
+        pending = [folder]
+        while pending:
+            current = pending.pop()
+            real = current.resolve()
+            if real in visited:
+                continue
+            visited.add(real)
+            try:
+                entries = sorted(os.scandir(current), key=lambda e: e.name)
+            except OSError:
+                continue
+            for entry in entries:
+                path = Path(entry.path)
+                try:
+                    is_dir = entry.is_dir()
+                    is_file = entry.is_file()
+                except OSError:
+                    continue
+                if is_dir:
+                    if not entry.is_symlink() or path.resolve().is_relative_to(root):
+                        pending.append(path)
+                elif is_file:
+                    scanned += 1
+                    if scanned > max_files:
+                        return found
+                    if _looks_like_private_key(path):
+                        found.append(path)
+    return found
