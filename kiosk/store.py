@@ -1,0 +1,735 @@
+"""Crash-safe storage of sealed records and kiosk state, on TinyDB with a journal of our own.
+
+The store sees only opaque sealed bytes and random record ids: nothing of an answer, no
+timestamps. Layout, journal format and the recovery rule are described in docs/storage.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import fcntl
+import json
+import os
+import re
+import secrets
+import threading
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any, NamedTuple
+
+from tinydb import Query, TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Table
+
+from kiosk import durable
+from kiosk.durable import (
+    StoreCorrupt,
+    StoreError,
+    StoreFull,
+    StoreLocked,
+    StoreMissing,
+    StoreReadOnly,
+    StrPath,
+    append_durably,
+    atomic_write,
+    fsync_dir,
+    make_dirs,
+    mapped_errors,
+)
+
+__all__ = [
+    "COMPACT_MIN_DEAD",
+    "FORMAT",
+    "SEGMENT_SIZE",
+    "JournalStorage",
+    "RecordStore",
+    "SettingValue",
+    "StoreCorrupt",
+    "StoreError",
+    "StoreFull",
+    "StoreLocked",
+    "StoreMissing",
+    "StoreReadOnly",
+    "StoredRecord",
+    "load_journal",
+]
+
+FORMAT = 1
+SEGMENT_SIZE = 1000
+COMPACT_MIN_DEAD = 500
+
+Doc = dict[str, Any]
+Tables = dict[str, dict[str, Doc]]
+SettingValue = str | int | float | bool | None
+
+_SEGMENT_NAME = re.compile(r"seg-(\d{6,})\.jsonl")
+_OUR_TEMP = re.compile(r"\.(state\.jsonl|store\.json|seg-\d{6,}\.jsonl)\.[0-9a-f]{8}\.tmp")
+
+
+# --- the journal: one TinyDB file ----------------------------------------------------------
+
+
+def encode_line(tx: int, n: int, entry: Mapping[str, Any]) -> bytes:
+    """Encode one journal line: CRC32 of the JSON body, a space, the body, a newline."""
+    body = json.dumps({"tx": tx, "n": n, **entry}, separators=(",", ":"), ensure_ascii=True).encode(
+        "ascii"
+    )
+    return b"%08x %s\n" % (zlib.crc32(body), body)
+
+
+def decode_line(line: bytes) -> Doc | None:
+    """Decode one journal line (without its newline); None if it is torn, garbage or odd."""
+    body = line[9:]
+    if line[8:9] != b" " or line[:8] != b"%08x" % zlib.crc32(body):
+        return None
+    try:
+        entry = json.loads(body)
+    except ValueError:
+        return None
+    if not (
+        isinstance(entry, dict)
+        and isinstance(entry.get("tx"), int)
+        and isinstance(entry.get("n"), int)
+        and entry["n"] >= 1
+        and isinstance(entry.get("t"), str)
+        and isinstance(entry.get("id"), str)
+        and (
+            (entry.get("op") == "put" and isinstance(entry.get("doc"), dict))
+            or entry.get("op") == "del"
+        )
+    ):
+        return None
+    return entry
+
+
+def encode_snapshot(tables: Tables, tx: int) -> bytes:
+    """Encode every document as one transaction of put lines: a compacted journal."""
+    count = sum(len(docs) for docs in tables.values())
+    return b"".join(
+        encode_line(tx, count, {"op": "put", "t": name, "id": doc_id, "doc": doc})
+        for name, docs in tables.items()
+        for doc_id, doc in docs.items()
+    )
+
+
+class Replayed(NamedTuple):
+    """What a journal file holds: its tables and where its committed part ends."""
+
+    tables: Tables
+    end: int
+    last_tx: int
+    lines: int
+
+
+def replay(data: bytes, path: Path, *, allow_torn_tail: bool) -> Replayed:
+    """Replay a journal's complete transactions; drop a torn last write, refuse anything else.
+
+    A transaction is the lines of one write, all sharing its number `tx` and count `n`.
+    Whatever follows the last complete transaction must look like a single unfinished
+    write (torn, zero-filled or garbage, with at most some of its own lines intact);
+    anything else is corruption of acknowledged data and raises StoreCorrupt.
+    """
+    pieces: list[tuple[int, int, Doc | None]] = []
+    pos = 0
+    while pos < len(data):
+        newline = data.find(b"\n", pos)
+        if newline < 0:
+            pieces.append((pos, len(data), None))
+            break
+        pieces.append((pos, newline + 1, decode_line(data[pos:newline])))
+        pos = newline + 1
+
+    tables: Tables = {}
+    end = last_tx = lines = i = 0
+    while i < len(pieces):
+        entry = pieces[i][2]
+        if entry is None or entry["tx"] <= last_tx:
+            break
+        tx, n = entry["tx"], entry["n"]
+        group = [piece[2] for piece in pieces[i : i + n]]
+        if len(group) < n or any(e is None or e["tx"] != tx or e["n"] != n for e in group):
+            break
+        for e in group:
+            assert e is not None
+            docs = tables.setdefault(e["t"], {})
+            if e["op"] == "put":
+                docs[e["id"]] = e["doc"]
+            else:
+                docs.pop(e["id"], None)
+                if not docs:
+                    del tables[e["t"]]
+        end, last_tx, lines, i = pieces[i + n - 1][1], tx, lines + n, i + n
+
+    rest = pieces[i:]
+    if rest:
+        intact = [e for _, _, e in rest if e is not None]
+        txs = {e["tx"] for e in intact}
+        one_unfinished_write = len(txs) <= 1 and all(
+            (last_tx == 0 or e["tx"] == last_tx + 1) and len(intact) < e["n"] for e in intact
+        )
+        if not (allow_torn_tail and one_unfinished_write):
+            what = "an unfinished last write" if one_unfinished_write else "damaged data"
+            raise StoreCorrupt(
+                f"{path} is damaged at line {i + 1} (byte {rest[0][0]}): found {what} where "
+                "complete entries belong. The file was left as it is; keep a copy of the "
+                "folder and restore it from a backup."
+            )
+    return Replayed(tables, end, last_tx, lines)
+
+
+def read_file(path: Path) -> bytes:
+    """Read a store file, with errors a person can act on."""
+    with mapped_errors(path, "read"):
+        return path.read_bytes()
+
+
+def load_journal(path: Path) -> Tables:
+    """Load a finished journal (an older segment) read-only; any damage raises StoreCorrupt."""
+    return replay(read_file(path), path, allow_torn_tail=False).tables
+
+
+class JournalStorage(Storage):
+    """A TinyDB storage that appends only the changes of each write, durably, to a journal.
+
+    The state lives in memory; `write` diffs against it and appends the changed documents
+    as one transaction (one write, one fdatasync), so a write costs the same however many
+    documents the file holds. When superseded lines outnumber live ones, the journal is
+    compacted into a fresh snapshot by an atomic replace.
+    """
+
+    def __init__(self, path: StrPath, *, compact_min_dead: int = COMPACT_MIN_DEAD) -> None:
+        """Open (or create) the journal at `path`, repairing a torn last write."""
+        super().__init__()
+        self._path = Path(path)
+        self._compact_min_dead = compact_min_dead
+        self._compact_at = compact_min_dead
+        self._fd = self._open_fd()
+        data = read_file(self._path)
+        replayed = replay(data, self._path, allow_torn_tail=True)
+        if replayed.end < len(data):
+            with mapped_errors(self._path, "repair"):
+                durable.ops.ftruncate(self._fd, replayed.end)
+                durable.ops.fdatasync(self._fd)
+        self._tables = replayed.tables
+        self._size = replayed.end
+        self._next_tx = replayed.last_tx + 1
+        self._lines = replayed.lines
+
+    def _open_fd(self) -> int:
+        """Open the journal file; a new file is made durable by flushing its folder."""
+        with mapped_errors(self._path, "open"):
+            try:
+                return durable.ops.open(self._path, os.O_RDWR)
+            except FileNotFoundError:
+                fd = durable.ops.open(self._path, os.O_RDWR | os.O_CREAT | os.O_EXCL)
+        try:
+            fsync_dir(self._path.parent)
+        except StoreError:
+            durable.ops.close(fd)
+            raise
+        return fd
+
+    @property
+    def path(self) -> Path:
+        """The journal file."""
+        return self._path
+
+    def read(self) -> Tables:
+        """Return a copy of the state that TinyDB may change freely (documents are flat)."""
+        return {
+            name: {doc_id: dict(doc) for doc_id, doc in docs.items()}
+            for name, docs in self._tables.items()
+        }
+
+    def count(self, table: str) -> int:
+        """Count a table's documents without copying them."""
+        return len(self._tables.get(table, ()))
+
+    @property
+    def dead_lines(self) -> int:
+        """How many journal lines no longer describe a live document."""
+        return self._lines - sum(len(docs) for docs in self._tables.values())
+
+    def write(self, data: Mapping[str, Mapping[str, Doc]]) -> None:
+        """Append the difference between `data` and the stored state; durable on return."""
+        entries: list[Doc] = []
+        for name in [*self._tables, *(name for name in data if name not in self._tables)]:
+            old = self._tables.get(name, {})
+            new = data.get(name, {})
+            for doc_id, doc in new.items():
+                if old.get(doc_id) != doc:
+                    entries.append({"op": "put", "t": name, "id": doc_id, "doc": doc})
+            for doc_id in old.keys() - new.keys():
+                entries.append({"op": "del", "t": name, "id": doc_id})
+        if not entries:
+            return
+        payload = b"".join(encode_line(self._next_tx, len(entries), e) for e in entries)
+        append_durably(self._fd, payload, self._size, self._path)
+        self._size += len(payload)
+        self._next_tx += 1
+        self._lines += len(entries)
+        for e in entries:
+            docs = self._tables.setdefault(e["t"], {})
+            if e["op"] == "put":
+                docs[e["id"]] = dict(e["doc"])
+            else:
+                del docs[e["id"]]
+            if not docs:
+                del self._tables[e["t"]]
+        live = self._lines - self.dead_lines
+        if self.dead_lines >= max(self._compact_at, live):
+            self._compact_quietly()
+
+    def _compact_quietly(self) -> None:
+        """Compact after a durable write; a failure loses nothing and is retried later."""
+        try:
+            self.compact()
+        except StoreError:
+            self._compact_at = self.dead_lines + self._compact_min_dead
+        else:
+            self._compact_at = self._compact_min_dead
+
+    def compact(self) -> None:
+        """Rewrite the journal as a snapshot of the live documents (atomic replace)."""
+        snapshot = encode_snapshot(self._tables, self._next_tx)
+        atomic_write(self._path, snapshot)
+        with mapped_errors(self._path, "reopen"):
+            durable.ops.close(self._fd)
+            self._fd = durable.ops.open(self._path, os.O_RDWR)
+        self._size = len(snapshot)
+        self._lines = sum(len(docs) for docs in self._tables.values())
+        self._next_tx += 1
+
+    def close(self) -> None:
+        """Close the journal file."""
+        if self._fd >= 0:
+            durable.ops.close(self._fd)
+            self._fd = -1
+
+
+# --- the record store: segments of sealed records, and the kiosk's state --------------------
+
+
+class StoredRecord(NamedTuple):
+    """One sealed record as stored: its random id and the sealed bytes."""
+
+    record_id: bytes
+    sealed: bytes
+
+
+def _lock_store(data_dir: Path) -> int:
+    """Take the store's lock (non-blocking) and write our pid into it for the next comer."""
+    path = data_dir / ".lock"
+    with mapped_errors(path, "open the lock file"):
+        fd = durable.ops.open(path, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+        durable.ops.close(fd)
+        raise StoreLocked(
+            f"The kiosk's store is in use by another program (pid {holder}): {data_dir}. "
+            "Close that program (or wait for it to finish) and try again."
+        ) from None
+    try:
+        with mapped_errors(path, "write the lock file"):
+            durable.ops.ftruncate(fd, 0)
+            durable.ops.pwrite(fd, b"%d\n" % os.getpid(), 0)
+    except StoreError:
+        durable.ops.close(fd)
+        raise
+    return fd
+
+
+def _decode_record(doc: Doc, path: Path) -> StoredRecord:
+    """Turn a stored document back into a record; a malformed one means a damaged file."""
+    try:
+        return StoredRecord(
+            bytes.fromhex(doc["rid"]), base64.b64decode(doc["sealed"], validate=True)
+        )
+    except (KeyError, TypeError, ValueError, binascii.Error):
+        raise StoreCorrupt(f"{path} holds a malformed record: {str(doc)[:80]}") from None
+
+
+class RecordStore:
+    """The kiosk's data folder: sealed records in bounded segments, plus a small state DB.
+
+    Only the newest segment is open for writing; older ones are read when needed, so
+    opening and adding cost the same with 50 or 50,000 records stored. A file lock keeps
+    a second program out.
+    """
+
+    def __init__(
+        self,
+        data_dir: Path,
+        lock_fd: int,
+        *,
+        segment_size: int,
+        compact_min_dead: int,
+    ) -> None:
+        """Set up an opened store; use RecordStore.open()."""
+        self.data_dir = data_dir
+        self._lock_fd = lock_fd
+        self._segment_size = segment_size
+        self._compact_min_dead = compact_min_dead
+        self._mutex = threading.RLock()
+        self._records_dir = data_dir / "records"
+        self.state = TinyDB(
+            data_dir / "state.jsonl", storage=JournalStorage, compact_min_dead=compact_min_dead
+        )
+        self._delivered: set[bytes] = set()
+        for doc in self.state.table("delivered"):
+            self._delivered.update(bytes.fromhex(rid) for rid in doc["rids"].split())
+        numbers = sorted(
+            int(match.group(1))
+            for name in os.listdir(self._records_dir)
+            if (match := _SEGMENT_NAME.fullmatch(name))
+        )
+        self._old_segments = numbers[:-1]
+        self._old_counts: dict[int, int] = {}
+        self._index: dict[bytes, int] | None = None
+        self._current_no = numbers[-1] if numbers else 1
+        self._current = self._open_segment(self._current_no)
+
+    @classmethod
+    def open(
+        cls,
+        data_dir: Path,
+        *,
+        create: bool = False,
+        segment_size: int = SEGMENT_SIZE,
+        compact_min_dead: int = COMPACT_MIN_DEAD,
+    ) -> RecordStore:
+        """Open the store in `data_dir` (making it if `create`), locked for this process.
+
+        Raises StoreMissing if the folder is not a store and `create` is false, StoreLocked
+        if another program has it open, StoreCorrupt if a file is damaged beyond a torn
+        last write.
+        """
+        data_dir = Path(data_dir)
+        marker = data_dir / "store.json"
+        if not marker.exists():
+            if not create:
+                raise StoreMissing(
+                    f"{data_dir} is not a kiosk store (it has no store.json). "
+                    "Check the path, or set the kiosk up first."
+                )
+            make_dirs(data_dir)
+        lock_fd = _lock_store(data_dir)
+        try:
+            _check_marker(marker)
+            records_dir = data_dir / "records"
+            if not records_dir.is_dir():
+                make_dirs(records_dir)
+            _clear_temp_files(data_dir, records_dir)
+            store = cls(
+                data_dir, lock_fd, segment_size=segment_size, compact_min_dead=compact_min_dead
+            )
+        except BaseException:
+            durable.ops.close(lock_fd)
+            raise
+        try:
+            store._ensure_kiosk_id()
+            if not marker.exists():
+                atomic_write(marker, json.dumps({"format": FORMAT}).encode("ascii") + b"\n")
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def __enter__(self) -> RecordStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close every file and release the lock; closing twice is harmless."""
+        with self._mutex:
+            if self._lock_fd < 0:
+                return
+            self._current.close()
+            self.state.close()
+            durable.ops.close(self._lock_fd)
+            self._lock_fd = -1
+
+    # --- records ---------------------------------------------------------------------------
+
+    def add(self, record_id: bytes, sealed: bytes) -> None:
+        """Store one sealed record; it is on disk (fdatasync'ed) when this returns.
+
+        On failure (StoreFull, …) the store is exactly as before and the next add works
+        once the cause is gone.
+        """
+        _check_record(record_id, sealed)
+        with self._mutex:
+            self._require_open()
+            if self._current_storage.count("records") >= self._segment_size:
+                self._start_segment()
+            self._records.insert(_record_doc(record_id, sealed))
+            if self._index is not None:
+                self._index[record_id] = self._current_no
+
+    def add_many(self, records: Iterable[tuple[bytes, bytes]]) -> int:
+        """Store many records with one durable write per segment; return how many.
+
+        If it fails, the segments written before the failure are stored and the rest not.
+        """
+        pending = list(records)
+        for record_id, sealed in pending:
+            _check_record(record_id, sealed)
+        with self._mutex:
+            self._require_open()
+            done = 0
+            while done < len(pending):
+                room = self._segment_size - self._current_storage.count("records")
+                if room <= 0:
+                    self._start_segment()
+                    continue
+                batch = pending[done : done + room]
+                self._records.insert_multiple(_record_doc(rid, sealed) for rid, sealed in batch)
+                if self._index is not None:
+                    self._index.update((rid, self._current_no) for rid, _ in batch)
+                done += len(batch)
+            return done
+
+    def count(self) -> int:
+        """Count the stored records."""
+        with self._mutex:
+            self._require_open()
+            old = sum(self._old_count(number) for number in self._old_segments)
+            return old + self._current_storage.count("records")
+
+    def count_undelivered(self) -> int:
+        """Count the records not yet confirmed delivered by an import receipt."""
+        with self._mutex:
+            if not self._delivered:
+                return self.count()
+            index = self._ensure_index()
+            return len(index) - sum(1 for rid in self._delivered if rid in index)
+
+    def iter_records(self, undelivered_only: bool = False) -> Iterator[StoredRecord]:
+        """Yield the stored records, oldest segment first, reading one segment at a time."""
+        with self._mutex:
+            self._require_open()
+            old = [(self._segment_path(n), n) for n in self._old_segments]
+            current = list(self._current_storage.read().get("records", {}).items())
+            skip = set(self._delivered) if undelivered_only else set()
+        for path, _ in old:
+            try:
+                docs = load_journal(path).get("records", {})
+            except StoreError:
+                if not path.exists():
+                    continue  # purged meanwhile: it held only delivered records
+                raise
+            yield from _records_of(docs.items(), path, skip)
+        yield from _records_of(current, self._current_storage.path, skip)
+
+    # --- delivery receipts -----------------------------------------------------------------
+
+    def mark_delivered(self, record_ids: Iterable[bytes]) -> int:
+        """Mark stored records as delivered (after an import receipt); return how many are new."""
+        with self._mutex:
+            self._require_open()
+            wanted = set(record_ids) - self._delivered
+            if not wanted:
+                return 0
+            index = self._ensure_index()
+            new = sorted(rid for rid in wanted if rid in index)
+            if new:
+                rids = " ".join(rid.hex() for rid in new)
+                self.state.table("delivered").insert({"rids": rids})
+                self._delivered.update(new)
+            return len(new)
+
+    def is_delivered(self, record_id: bytes) -> bool:
+        """Tell whether a record was confirmed delivered."""
+        return record_id in self._delivered
+
+    def purge_delivered(self) -> int:
+        """Delete the delivered records, durably, segment by segment; return how many."""
+        with self._mutex:
+            self._require_open()
+            if not self._delivered:
+                return 0
+            index = self._ensure_index()
+            by_segment: dict[int, set[str]] = {}
+            for rid in self._delivered:
+                if rid in index:
+                    by_segment.setdefault(index[rid], set()).add(rid.hex())
+            purged = 0
+            for number, rids in sorted(by_segment.items()):
+                if number == self._current_no:
+                    self._records.remove(lambda doc, rids=rids: doc["rid"] in rids)
+                    self._current_storage.compact()
+                else:
+                    self._purge_old_segment(number, rids)
+                for hex_id in rids:
+                    del index[bytes.fromhex(hex_id)]
+                purged += len(rids)
+            self.state.table("delivered").truncate()
+            self._delivered.clear()
+            return purged
+
+    def _purge_old_segment(self, number: int, rids: set[str]) -> None:
+        """Rewrite an older segment without the given records, or remove it if none remain."""
+        path = self._segment_path(number)
+        docs = load_journal(path).get("records", {})
+        keep = {doc_id: doc for doc_id, doc in docs.items() if doc["rid"] not in rids}
+        if keep:
+            atomic_write(path, encode_snapshot({"records": keep}, 1))
+            self._old_counts[number] = len(keep)
+        else:
+            with mapped_errors(path, "remove"):
+                durable.ops.unlink(path)
+            fsync_dir(self._records_dir)
+            self._old_segments.remove(number)
+            self._old_counts.pop(number, None)
+
+    # --- kiosk state -----------------------------------------------------------------------
+
+    @property
+    def kiosk_id(self) -> str:
+        """This kiosk's random id, made when the store was created."""
+        doc = self.state.table("kiosk").get(doc_id=1)
+        assert doc is not None
+        return str(doc["kiosk_id"])
+
+    def get_setting(self, key: str, default: SettingValue = None) -> SettingValue:
+        """Read one setting saved on this kiosk."""
+        doc = self.state.table("settings").get(Query().key == key)
+        if doc is None or isinstance(doc, list):
+            return default
+        value: SettingValue = doc["value"]
+        return value
+
+    def set_setting(self, key: str, value: SettingValue) -> None:
+        """Save one setting durably."""
+        with self._mutex:
+            self._require_open()
+            self.state.table("settings").upsert({"key": key, "value": value}, Query().key == key)
+
+    def log_export(self, entry: Mapping[str, SettingValue]) -> None:
+        """Append one entry (flat values only) to the export log, durably."""
+        with self._mutex:
+            self._require_open()
+            self.state.table("exports").insert(dict(entry))
+
+    def export_log(self) -> list[dict[str, SettingValue]]:
+        """The export log, oldest first."""
+        return [dict(doc) for doc in self.state.table("exports")]
+
+    # --- internals -------------------------------------------------------------------------
+
+    @property
+    def _current_storage(self) -> JournalStorage:
+        storage = self._current.storage
+        assert isinstance(storage, JournalStorage)
+        return storage
+
+    @property
+    def _records(self) -> Table:
+        return self._current.table("records")
+
+    def _require_open(self) -> None:
+        if self._lock_fd < 0:
+            raise StoreError(f"The store in {self.data_dir} is closed.")
+
+    def _ensure_kiosk_id(self) -> None:
+        kiosk = self.state.table("kiosk")
+        if kiosk.get(doc_id=1) is None:
+            kiosk.insert({"kiosk_id": secrets.token_hex(8)})
+
+    def _segment_path(self, number: int) -> Path:
+        return self._records_dir / f"seg-{number:06d}.jsonl"
+
+    def _open_segment(self, number: int) -> TinyDB:
+        return TinyDB(
+            self._segment_path(number),
+            storage=JournalStorage,
+            compact_min_dead=self._compact_min_dead,
+        )
+
+    def _start_segment(self) -> None:
+        """Seal the full current segment (compacted: one line per record) and start the next."""
+        storage = self._current_storage
+        if storage.dead_lines:
+            storage.compact()
+        new = self._open_segment(self._current_no + 1)
+        self._current.close()
+        self._old_segments.append(self._current_no)
+        self._old_counts[self._current_no] = storage.count("records")
+        self._current = new
+        self._current_no += 1
+
+    def _old_count(self, number: int) -> int:
+        """Count an older segment's records by its lines (a sealed segment has one per record)."""
+        if number not in self._old_counts:
+            self._old_counts[number] = read_file(self._segment_path(number)).count(b"\n")
+        return self._old_counts[number]
+
+    def _ensure_index(self) -> dict[bytes, int]:
+        """Map every stored record id to its segment, reading the older segments once."""
+        if self._index is None:
+            index: dict[bytes, int] = {}
+            for number in self._old_segments:
+                docs = load_journal(self._segment_path(number)).get("records", {})
+                index.update((bytes.fromhex(doc["rid"]), number) for doc in docs.values())
+                self._old_counts[number] = len(docs)
+            for doc in self._current_storage.read().get("records", {}).values():
+                index[bytes.fromhex(doc["rid"])] = self._current_no
+            self._index = index
+        return self._index
+
+
+def _check_marker(marker: Path) -> None:
+    """Refuse a store made by a newer version, or with a damaged store.json."""
+    if not marker.exists():
+        return
+    try:
+        found = json.loads(read_file(marker))["format"]
+    except (ValueError, KeyError, TypeError):
+        raise StoreCorrupt(f'{marker} is damaged; it should read {{"format": {FORMAT}}}.') from None
+    if found != FORMAT:
+        raise StoreError(
+            f"{marker} says format {found}, but this kiosk reads format {FORMAT}. "
+            "Use the kiosk version that made this store."
+        )
+
+
+def _clear_temp_files(*folders: Path) -> None:
+    """Remove temp files a crash left behind; their targets are whole without them."""
+    for folder in folders:
+        for name in os.listdir(folder):
+            if _OUR_TEMP.fullmatch(name):
+                with mapped_errors(folder / name, "remove"):
+                    durable.ops.unlink(folder / name)
+
+
+def _check_record(record_id: bytes, sealed: bytes) -> None:
+    if not isinstance(record_id, bytes) or not 1 <= len(record_id) <= 64:
+        raise ValueError(f"A record id must be 1–64 bytes, not {record_id!r:.40}.")
+    if not isinstance(sealed, bytes) or not sealed:
+        raise ValueError("A sealed record must be non-empty bytes.")
+
+
+def _record_doc(record_id: bytes, sealed: bytes) -> Doc:
+    return {"rid": record_id.hex(), "sealed": base64.b64encode(sealed).decode("ascii")}
+
+
+def _records_of(
+    docs: Iterable[tuple[str, Doc]], path: Path, skip: set[bytes]
+) -> Iterator[StoredRecord]:
+    """Decode a segment's documents in insertion order, leaving out `skip`."""
+    for _, doc in sorted(docs, key=lambda item: int(item[0])):
+        record = _decode_record(doc, path)
+        if record.record_id not in skip:
+            yield record
