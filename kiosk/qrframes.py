@@ -8,6 +8,7 @@ docs/qr-transfer.md so that another program can read the frames.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import secrets
 import struct
@@ -133,6 +134,12 @@ def fragment_mask(transfer_id: bytes, seq: int, k: int) -> int:
     return mask or 1 << (seq % k)
 
 
+def _whitening(header: bytes, size: int) -> int:
+    # qrcode 8.2 crashes on an all-zero Reed-Solomon block (glog(0)), and a zero-padded last
+    # fragment makes one; XOR with SHAKE128 of the header means that never happens in practice.
+    return int.from_bytes(hashlib.shake_128(header).digest(size), "big")
+
+
 def _bits(mask: int) -> Iterator[int]:
     while mask:
         low = mask & -mask
@@ -169,12 +176,15 @@ def parse_frame(text: str) -> Frame:
     body, (crc,) = payload[: -CRC.size], CRC.unpack(payload[-CRC.size :])
     if zlib.crc32(body) != crc:
         raise FrameError("frame is damaged: its CRC32 does not match (misread or cut off)")
-    version, transfer_id, length, k, seq = HEADER.unpack(body[: HEADER.size])
+    header = body[: HEADER.size]
+    version, transfer_id, length, k, seq = HEADER.unpack(header)
     if version != FORMAT_VERSION:
         raise FrameError(
             f"frame has format version {version}; this kiosk reads version {FORMAT_VERSION}"
         )
-    fragment = body[HEADER.size :]
+    size = len(body) - HEADER.size
+    whitened = int.from_bytes(body[HEADER.size :], "big")
+    fragment = (whitened ^ _whitening(header, size)).to_bytes(size, "big")
     expected_k = fragment_count(length, len(fragment))
     if k != expected_k:
         raise FrameError(
@@ -209,8 +219,9 @@ class FrameStream:
             data = 0
             for index in _bits(fragment_mask(self.transfer_id, seq, self.k)):
                 data ^= self._fragments[index]
-        body = HEADER.pack(FORMAT_VERSION, self.transfer_id, self.bundle_length, self.k, seq)
-        body += data.to_bytes(self.fragment_size, "big")
+        header = HEADER.pack(FORMAT_VERSION, self.transfer_id, self.bundle_length, self.k, seq)
+        data ^= _whitening(header, self.fragment_size)
+        body = header + data.to_bytes(self.fragment_size, "big")
         return PREFIX + base45.encode(body + CRC.pack(zlib.crc32(body)))
 
     def __iter__(self) -> Iterator[str]:

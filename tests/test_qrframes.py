@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 import statistics
 import zlib
@@ -46,7 +47,9 @@ def make_frame(
 ) -> str:
     """A frame with a valid CRC, built by hand so tests can say what the encoder never does."""
     length = len(fragment) if length is None else length
-    body = HEADER.pack(version, transfer_id, length, k, seq) + fragment
+    header = HEADER.pack(version, transfer_id, length, k, seq)
+    whitening = hashlib.shake_128(header).digest(len(fragment))
+    body = header + bytes(a ^ b for a, b in zip(fragment, whitening, strict=True))
     return PREFIX + base45.encode(body + CRC.pack(zlib.crc32(body)))
 
 
@@ -80,6 +83,21 @@ def test_prng_and_masks_match_the_documented_vectors() -> None:
     assert fragment_mask(TID, 10, 10) == 0b10_0010_1000
     assert fragment_mask(TID, 100, 100) == 0xF_9A96_38D6_73C5_9322_9388_2F61
     assert fragment_mask(TID, 7, 1) == 1
+
+
+DOCUMENTED_FRAMES = {  # docs/qr-transfer.md: "Trivselskiosk", 4-byte fragments, id c0ffee01
+    3: "TK:/90/FWV50000/S1000YM0000*J02AC%WAA7535",
+    4: "TK:/90/FWV50000/S1000YM00006N04$Q40O1W2A2",
+    5: "TK:/90/FWV50000/S1000YM0000*U0RIKUVG/I8A3",
+    6: "TK:/90/FWV50000/S1000YM00003*0DCJ*.G$28U1",
+}
+
+
+def test_documented_frames_are_what_the_encoder_makes_and_decode() -> None:
+    stream = FrameStream(b"Trivselskiosk", 4, TID)
+    assert {seq: stream.frame(seq) for seq in DOCUMENTED_FRAMES} == DOCUMENTED_FRAMES
+    assert [fragment_mask(TID, seq, 4) for seq in DOCUMENTED_FRAMES] == [8, 1, 2, 6]
+    assert decode_all(list(DOCUMENTED_FRAMES.values())) == b"Trivselskiosk"
 
 
 @pytest.mark.parametrize("version", [5, 10, 13, 23, 30, 40])
