@@ -29,6 +29,9 @@ OVERHEAD = HEADER.size + CRC.size
 TRANSFER_ID_SIZE = 4
 MAX_SEQUENCE = 0xFFFF_FFFF
 MAX_BUNDLE = 0xFFFF_FFFF
+# Bounds the decoder's work and memory for any frame, even a forged one with a valid CRC;
+# a transfer this long would take days to show anyway.
+MAX_FRAGMENTS = 1 << 20
 
 ECC_LEVELS: dict[str, int] = {
     "L": qr_constants.ERROR_CORRECT_L,
@@ -186,6 +189,10 @@ def parse_frame(text: str) -> Frame:
     whitened = int.from_bytes(body[HEADER.size :], "big")
     fragment = (whitened ^ _whitening(header, size)).to_bytes(size, "big")
     expected_k = fragment_count(length, len(fragment))
+    if expected_k > MAX_FRAGMENTS:
+        raise FrameError(
+            f"frame describes {expected_k} fragments; at most {MAX_FRAGMENTS} are supported"
+        )
     if k != expected_k:
         raise FrameError(
             f"frame is inconsistent: {length} bytes in {len(fragment)}-byte fragments "
@@ -240,13 +247,16 @@ def encode_frames(
         ecc: QR error correction level.
         transfer_id: 4 bytes naming this transfer; random when not given.
     """
-    if len(bundle) > MAX_BUNDLE:
-        raise ValueError(f"bundle of {len(bundle)} bytes is too large for QR transfer")
+    fragment_size = frame_capacity(version, ecc)
+    if len(bundle) > MAX_BUNDLE or fragment_count(len(bundle), fragment_size) > MAX_FRAGMENTS:
+        raise ValueError(
+            f"bundle of {len(bundle)} bytes is too large for QR transfer at version {version}"
+        )
     if transfer_id is None:
         transfer_id = secrets.token_bytes(TRANSFER_ID_SIZE)
     if len(transfer_id) != TRANSFER_ID_SIZE:
         raise ValueError(f"transfer id must be {TRANSFER_ID_SIZE} bytes, not {len(transfer_id)}")
-    return FrameStream(bundle, frame_capacity(version, ecc), transfer_id)
+    return FrameStream(bundle, fragment_size, transfer_id)
 
 
 class FrameDecoder:

@@ -131,6 +131,8 @@ def test_capacity_errors_name_the_version() -> None:
         frame_capacity(41)
     with pytest.raises(ValueError, match="level 'X'"):
         frame_capacity(10, "X")
+    with pytest.raises(ValueError, match="too large for QR transfer at version 2"):
+        encode_frames(bytes(3_000_000), version=2)
     with pytest.raises(ValueError, match="transfer id must be 4 bytes"):
         encode_frames(b"x", version=10, transfer_id=b"abc")
 
@@ -197,6 +199,7 @@ def test_progress_counts_frames_and_independent_ones() -> None:
         (make_frame(fragment=b"data")[:-3] + "000", "CRC32 does not match"),
         (make_frame(fragment=b"data", version=2), "format version 2"),
         (make_frame(fragment=b"data", k=2), "make 1 fragments, but it says 2"),
+        (make_frame(fragment=b"d", length=2**32 - 1, k=2**32 - 1), "at most 1048576"),
     ],
 )
 def test_bad_frames_are_rejected_with_the_reason(text: str, message: str) -> None:
