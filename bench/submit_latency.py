@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kiosk.store import RecordStore  # noqa: E402
+from kiosk.store import RecordStore
 
 BLOB = 1100
 

@@ -86,9 +86,11 @@ def test_open_without_create_refuses_a_folder_that_is_not_a_store(tmp_path: Path
 
 
 def test_second_store_in_same_process_is_locked_out(data_dir: Path) -> None:
-    with RecordStore.open(data_dir, create=True):
-        with pytest.raises(StoreLocked, match=f"pid {os.getpid()}"):
-            RecordStore.open(data_dir)
+    with (
+        RecordStore.open(data_dir, create=True),
+        pytest.raises(StoreLocked, match=f"pid {os.getpid()}"),
+    ):
+        RecordStore.open(data_dir)
     RecordStore.open(data_dir).close()
 
 
@@ -162,9 +164,11 @@ def test_damaged_older_segment_is_refused_when_read(data_dir: Path) -> None:
         store.add_many(make_records(6, size=50))
     older = data_dir / "records" / "seg-000001.jsonl"
     older.write_bytes(older.read_bytes()[:-20])  # an older segment never has a torn tail
-    with RecordStore.open(data_dir, segment_size=4) as store:
-        with pytest.raises(StoreCorrupt, match=r"seg-000001\.jsonl"):
-            list(store.iter_records())
+    with (
+        RecordStore.open(data_dir, segment_size=4) as store,
+        pytest.raises(StoreCorrupt, match=r"seg-000001\.jsonl"),
+    ):
+        list(store.iter_records())
 
 
 def test_purge_deletes_only_delivered_records(data_dir: Path) -> None:
