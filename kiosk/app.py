@@ -68,7 +68,7 @@ class KioskApp(App[int], inherit_bindings=False):
         from screens.welcome import WelcomeScreen
 
         self.push_screen(WelcomeScreen())
-        self.set_interval(1.0, self.check_idle, name="idle-check")
+        self.set_interval(1.0, self.watch_for_idle, name="idle-check")
 
     # --- texts and language -------------------------------------------------
 
@@ -148,7 +148,7 @@ class KioskApp(App[int], inherit_bindings=False):
         """Seconds since the last key, click or paste."""
         return self.clock() - self.last_activity
 
-    async def check_idle(self) -> None:
+    async def watch_for_idle(self) -> None:
         """Warn shortly before the idle limit, and reset when it is reached."""
         from screens.base import KioskScreen
         from screens.welcome import WelcomeScreen

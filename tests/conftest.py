@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+from kiosk.sealing import PublicKey, load_private_key, public_key_of, write_keypair
+from kiosk.site import Site, init_site, open_site
 
 
 @pytest.fixture(autouse=True)
@@ -19,3 +25,39 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("KIOSK_DATA_DIR", raising=False)
     monkeypatch.delenv("KIOSK_ADMIN_PASSPHRASE", raising=False)
     return home
+
+
+@dataclass
+class AdminKey:
+    """A real administrator key pair for a test, with its passphrase-protected files."""
+
+    private_key: X25519PrivateKey
+    public_key: PublicKey
+    pem_path: Path
+    pub_path: Path
+    passphrase: str
+
+
+@pytest.fixture
+def admin_key(tmp_path: Path) -> AdminKey:
+    """A fresh administrator key pair written by the real keygen code."""
+    passphrase = "test-passphrase"
+    pem_path, pub_path, _ = write_keypair(tmp_path / "admin", passphrase.encode())
+    private_key = load_private_key(pem_path.read_bytes(), passphrase.encode())
+    return AdminKey(private_key, public_key_of(private_key), pem_path, pub_path, passphrase)
+
+
+@pytest.fixture
+def site_dir(tmp_path: Path, admin_key: AdminKey) -> Path:
+    """A kiosk site made by `init_site`, pinned to the test's administrator key."""
+    folder = tmp_path / "site"
+    init_site(folder, admin_key.public_key, "Testafdeling")
+    return folder
+
+
+@pytest.fixture
+def site(site_dir: Path) -> Iterator[Site]:
+    """The test site, opened (store locked) and closed again afterwards."""
+    opened = open_site(site_dir)
+    yield opened
+    opened.close()
