@@ -240,6 +240,10 @@ def admin_parser() -> argparse.ArgumentParser:
     fingerprint = commands.add_parser("fingerprint", help="show a public key's fingerprint")
     fingerprint.add_argument("key", help="admin-key.pub, or its key line")
     fingerprint.set_defaults(handler=cmd_fingerprint)
+
+    from kiosk.admin.commands import add_commands
+
+    add_commands(commands)
     return parser
 
 
