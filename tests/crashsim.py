@@ -139,7 +139,7 @@ class RecordingFile:
         return self._real.tell()
 
     def read(self, size: int = -1) -> str:
-        text = self._real.read(size)
+        text: str = self._real.read(size)
         self._pos = self._real.tell()
         return text
 
