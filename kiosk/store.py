@@ -511,6 +511,7 @@ class RecordStore:
     def count_undelivered(self) -> int:
         """Count the records not yet confirmed delivered by an import receipt."""
         with self._mutex:
+            self._require_open()
             if not self._delivered:
                 return self.count()
             index = self._ensure_index()
@@ -599,13 +600,15 @@ class RecordStore:
     @property
     def kiosk_id(self) -> str:
         """This kiosk's random id, made when the store was created."""
-        doc = self.state.table("kiosk").get(doc_id=1)
+        with self._mutex:
+            doc = self.state.table("kiosk").get(doc_id=1)
         assert doc is not None
         return str(doc["kiosk_id"])
 
     def get_setting(self, key: str, default: SettingValue = None) -> SettingValue:
         """Read one setting saved on this kiosk."""
-        doc = self.state.table("settings").get(Query().key == key)
+        with self._mutex:
+            doc = self.state.table("settings").get(Query().key == key)
         if doc is None or isinstance(doc, list):
             return default
         value: SettingValue = doc["value"]
@@ -625,7 +628,8 @@ class RecordStore:
 
     def export_log(self) -> list[dict[str, SettingValue]]:
         """The export log, oldest first."""
-        return [dict(doc) for doc in self.state.table("exports")]
+        with self._mutex:
+            return [dict(doc) for doc in self.state.table("exports")]
 
     # --- internals -------------------------------------------------------------------------
 
