@@ -170,6 +170,84 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_usb(args: argparse.Namespace) -> int:
+    """kiosk export usb: write the records not yet delivered to a USB stick, verified."""
+    from kiosk.export import ExportError, export_to_usb
+    from kiosk.usb import UsbError
+
+    site = open_site(resolve_data_dir(args))
+    try:
+        path, export = export_to_usb(site, args.to, include_delivered=args.all)
+    except (ExportError, UsbError) as error:
+        raise CommandError(str(error), EXIT_FAILED) from None
+    finally:
+        site.close()
+    print(f"Exported {export.count} records to {path}")
+    return 0
+
+
+def cmd_export_qr(args: argparse.Namespace) -> int:
+    """kiosk export qr: write the records not yet delivered as QR frame images."""
+    from kiosk.export import ExportError, build_export, record_export, write_qr_pngs
+    from kiosk.qrframes import frame_capacity
+    from kiosk.usb import UsbError
+
+    try:
+        frame_capacity(args.qr_version)
+    except ValueError as error:
+        raise CommandError(f"--version {args.qr_version}: {error}") from None
+    if args.frames is not None and args.frames < 1:
+        raise CommandError("--frames must be at least 1.")
+    site = open_site(resolve_data_dir(args))
+    try:
+        export = build_export(site, include_delivered=args.all)
+        written = write_qr_pngs(export, args.png_dir, version=args.qr_version, frames=args.frames)
+        record_export(site, export, channel="qr")
+    except (ExportError, UsbError) as error:
+        raise CommandError(str(error), EXIT_FAILED) from None
+    finally:
+        site.close()
+    print(f"Wrote {written} QR frame images of {export.count} records to {args.png_dir}")
+    return 0
+
+
+def cmd_receipt(args: argparse.Namespace) -> int:
+    """kiosk receipt: mark the records of an imported export as delivered."""
+    from kiosk.bundle import ReceiptError
+    from kiosk.export import ExportError, apply_receipt
+
+    site = open_site(resolve_data_dir(args))
+    try:
+        result = apply_receipt(site, args.code)
+    except (ExportError, ReceiptError) as error:
+        raise CommandError(str(error)) from None
+    finally:
+        site.close()
+    if result.already_applied:
+        print(
+            f"Receipt {result.code} was applied before: its {result.total} records are already "
+            "marked delivered. Nothing changed."
+        )
+    else:
+        print(f"Marked {result.marked} records delivered (receipt {result.code}).")
+        print("They stay on this kiosk until you run: kiosk purge")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    """kiosk purge: delete the records confirmed delivered, and only those."""
+    from kiosk.export import purge
+
+    site = open_site(resolve_data_dir(args))
+    try:
+        deleted = purge(site)
+        remaining = site.store.count()
+    finally:
+        site.close()
+    print(f"Deleted {deleted} delivered records; {remaining} records remain on this kiosk.")
+    return 0
+
+
 def cmd_keygen(args: argparse.Namespace) -> int:
     """kiosk-admin keygen: make the administrator's key pair."""
     out = Path(args.out)
@@ -222,6 +300,32 @@ def kiosk_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check-config", help="validate the site's configuration")
     data_dir_argument(check)
     check.set_defaults(handler=cmd_check_config)
+
+    export = commands.add_parser("export", help="export the sealed records (USB file or QR)")
+    channels = export.add_subparsers(dest="channel", required=True, metavar="CHANNEL")
+    usb = channels.add_parser("usb", help="write a verified bundle file to a USB stick")
+    data_dir_argument(usb)
+    usb.add_argument("--to", type=Path, required=True, help="the stick's folder (mount point)")
+    usb.add_argument("--all", action="store_true", help="every stored record, delivered or not")
+    usb.set_defaults(handler=cmd_export_usb)
+    qr = channels.add_parser("qr", help="write the bundle as QR frame images (PNG)")
+    data_dir_argument(qr)
+    qr.add_argument("--png-dir", type=Path, required=True, help="folder for the frame images")
+    qr.add_argument("--all", action="store_true", help="every stored record, delivered or not")
+    qr.add_argument("--frames", type=int, default=None, help="how many frames (default: K + 25%%)")
+    qr.add_argument(
+        "--version", dest="qr_version", type=int, default=13, help="QR version (default: 13)"
+    )
+    qr.set_defaults(handler=cmd_export_qr)
+
+    receipt = commands.add_parser("receipt", help="mark an imported export's records delivered")
+    data_dir_argument(receipt)
+    receipt.add_argument("code", help="the receipt code kiosk-admin printed, e.g. K7QM-2XPA-9D")
+    receipt.set_defaults(handler=cmd_receipt)
+
+    purge = commands.add_parser("purge", help="delete the records confirmed delivered")
+    data_dir_argument(purge)
+    purge.set_defaults(handler=cmd_purge)
     return parser
 
 

@@ -1,0 +1,249 @@
+"""Exports leave the kiosk as one bundle (a USB file or QR frames); receipts confirm them.
+
+An export never deletes anything: it only adds an entry to the export log, once the bundle
+has left the kiosk (the USB file verified, the QR frames written). The receipt code the
+administrator brings back marks exactly that bundle's records delivered, and only delivered
+records are ever purged.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import os
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import NamedTuple
+
+from kiosk.bundle import parse_receipt_code, receipt_code, write_bundle
+from kiosk.qrframes import encode_frames
+from kiosk.qrrender import png_bytes, qr_matrix
+from kiosk.sealing import RECORD_ID_BYTES
+from kiosk.site import Site
+from kiosk.usb import Progress, UsbError, safe_write
+
+_DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
+_SLUG_MAX = 40
+
+
+class ExportError(Exception):
+    """An export or receipt cannot go on; str() says why and what to do."""
+
+
+class NothingToExport(ExportError):
+    """There are no records to put in a bundle."""
+
+
+@dataclass(frozen=True)
+class Export:
+    """A bundle made for one export, with what the export log needs to know about it."""
+
+    bundle: bytes
+    bundle_id: str
+    record_ids: tuple[bytes, ...]
+    receipt: str
+    created: date
+    site_name: str
+
+    @property
+    def count(self) -> int:
+        """How many records the bundle holds."""
+        return len(self.record_ids)
+
+    @property
+    def file_stem(self) -> str:
+        """The file name without suffix, ASCII only: 'trivsel-aeroe-2026-03-02-1a2b3c4d'."""
+        day = self.created.isoformat()
+        return f"trivsel-{site_slug(self.site_name)}-{day}-{self.bundle_id[:8]}"
+
+
+class ReceiptResult(NamedTuple):
+    """What a receipt did: its code, its bundle's record count, and how many were newly marked."""
+
+    code: str
+    total: int
+    marked: int
+
+    @property
+    def already_applied(self) -> bool:
+        """Whether every record was already marked delivered (the receipt was typed before)."""
+        return self.marked == 0
+
+
+def site_slug(name: str) -> str:
+    """A site name as short lowercase ASCII for file names: 'Ærø Plejehjem' -> 'aeroe-plejehjem'."""
+    ascii_name = (
+        unicodedata.normalize("NFKD", name.translate(_DANISH_LETTERS))
+        .encode("ascii", "ignore")
+        .decode("ascii")
+    )
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return slug[:_SLUG_MAX].rstrip("-") or "site"
+
+
+def build_export(
+    site: Site, *, include_delivered: bool = False, today: date | None = None
+) -> Export:
+    """Make a bundle of the records not yet confirmed delivered (or of every stored record).
+
+    This changes nothing in the store; call record_export once the bundle has left the kiosk.
+
+    Raises:
+        NothingToExport: no records to export.
+    """
+    records = [
+        (stored.record_id, stored.sealed)
+        for stored in site.store.iter_records(undelivered_only=not include_delivered)
+    ]
+    if not records:
+        if include_delivered or not site.store.count():
+            raise NothingToExport("The kiosk holds no records yet: there is nothing to export.")
+        raise NothingToExport(
+            "There is nothing new to export: every stored record has been confirmed delivered. "
+            "Use --all to export the stored records again."
+        )
+    created = today or date.today()
+    bundle_id = os.urandom(16).hex()
+    bundle = write_bundle(
+        records,
+        kiosk_id=site.store.kiosk_id,
+        site=site.config.site_name,
+        fingerprint=site.public_key.fingerprint(),
+        created=created,
+        bundle_id=bundle_id,
+    )
+    return Export(
+        bundle=bundle,
+        bundle_id=bundle_id,
+        record_ids=tuple(record_id for record_id, _ in records),
+        receipt=receipt_code(bundle),
+        created=created,
+        site_name=site.config.site_name,
+    )
+
+
+def record_export(site: Site, export: Export, *, channel: str) -> None:
+    """Log an export that has left the kiosk, so its receipt code can be recognised later.
+
+    Args:
+        site: the open site.
+        export: the export made by build_export.
+        channel: how it left: "usb" or "qr".
+    """
+    site.store.log_export(
+        {
+            "bundle_id": export.bundle_id,
+            "receipt": export.receipt,
+            "channel": channel,
+            "created": export.created.isoformat(),
+            "count": export.count,
+            "record_ids": base64.b64encode(b"".join(export.record_ids)).decode("ascii"),
+        }
+    )
+
+
+def export_to_usb(
+    site: Site,
+    folder: Path,
+    *,
+    include_delivered: bool = False,
+    progress: Progress | None = None,
+    today: date | None = None,
+) -> tuple[Path, Export]:
+    """Write a verified bundle file into `folder` (a USB stick) and log the export.
+
+    Raises:
+        NothingToExport: no records to export.
+        UsbError: the file could not be written and verified; nothing was kept or logged.
+        StoreError: the export log could not be written; the file was removed again.
+    """
+    export = build_export(site, include_delivered=include_delivered, today=today)
+    path = safe_write(folder, export.file_stem, export.bundle, progress)
+    try:
+        record_export(site, export, channel="usb")
+    except BaseException:
+        # An export the kiosk cannot recognise the receipt of would only confuse; take it back.
+        path.unlink(missing_ok=True)
+        raise
+    return path, export
+
+
+def apply_receipt(site: Site, code: str) -> ReceiptResult:
+    """Mark the records of the export with this receipt code as delivered.
+
+    Applying the same receipt again changes nothing and says so (marked == 0).
+
+    Raises:
+        ReceiptError: the code is mistyped (its check characters do not match).
+        ExportError: no export from this kiosk has this code.
+    """
+    normal = parse_receipt_code(code)
+    entry = next(
+        (entry for entry in site.store.export_log() if entry.get("receipt") == normal), None
+    )
+    if entry is None:
+        raise ExportError(
+            f"No export from this kiosk has the receipt code {normal}. Check that the code "
+            "belongs to a bundle exported from this kiosk (kiosk-admin prints it on import)."
+        )
+    packed = base64.b64decode(str(entry["record_ids"]))
+    record_ids = [packed[i : i + RECORD_ID_BYTES] for i in range(0, len(packed), RECORD_ID_BYTES)]
+    marked = site.store.mark_delivered(record_ids)
+    return ReceiptResult(normal, len(record_ids), marked)
+
+
+def purge(site: Site) -> int:
+    """Delete the records confirmed delivered (and only those); return how many."""
+    return site.store.purge_delivered()
+
+
+def default_frame_count(k: int) -> int:
+    """Frames to write for K fragments: enough that a quarter of them may be lost."""
+    return k + max(2, math.ceil(k / 4))
+
+
+def write_qr_pngs(
+    export: Export,
+    folder: Path,
+    *,
+    version: int,
+    frames: int | None = None,
+    ecc: str = "M",
+    on_frame: Callable[[int, int], None] | None = None,
+) -> int:
+    """Write the export's QR frames as PNG images into `folder` (made if needed); return how many.
+
+    Files are named '<file stem>-0001.png' onwards and never overwrite anything.
+
+    Raises:
+        ValueError: the QR version or error correction level is unusable.
+        UsbError: the folder cannot be written (the message names it).
+    """
+    stream = encode_frames(export.bundle, version=version, ecc=ecc)
+    total = default_frame_count(stream.k) if frames is None else frames
+    if total < 1:
+        raise ValueError(f"--frames must be at least 1; got {total}")
+    width = max(4, len(str(total)))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for seq in range(total):
+            image = png_bytes(qr_matrix(stream.frame(seq), version, ecc))
+            path = folder / f"{export.file_stem}-{seq + 1:0{width}d}.png"
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+            try:
+                view = memoryview(image)
+                while view:
+                    view = view[os.write(fd, view) :]
+            finally:
+                os.close(fd)
+            if on_frame is not None:
+                on_frame(seq + 1, total)
+    except OSError as error:
+        raise UsbError(
+            f"Could not write the QR frames to {folder}: {error.strerror or error}."
+        ) from None
+    return total
