@@ -1,28 +1,147 @@
-"""The kiosk's operational log: starts, exports, errors. Never an answer, never a time of an answer.
+"""The kiosk's operational log: starts, exports, receipts, errors. Never an answer.
 
 Log lines carry the wall-clock time of operations such as an export. They never name an
-instrument or hold a value, so the log cannot be lined up with the sealed records.
+instrument or hold a value, so the log cannot be lined up with the sealed records. Events go
+through `log_event`, which accepts only known event names, known field names and short
+values without spaces, so no free text can slip in. Other modules may also log plain
+messages on the "trivselskiosk" logger; those must follow the same rule by review.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import re
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
+LOGGER_NAME = "trivselskiosk"
 LOG_NAME = "kiosk.log"
 LOG_BYTES = 256 * 1024
 LOG_BACKUPS = 4
+MAX_VALUE_CHARS = 120
+
+EVENT_FIELDS: dict[str, frozenset[str]] = {
+    "start": frozenset({"pid", "version"}),
+    "stop": frozenset({"code"}),
+    "restart": frozenset({"code"}),
+    "export": frozenset({"channel", "count", "bundle"}),
+    "export_failed": frozenset({"channel", "reason"}),
+    "receipt": frozenset({"count", "marked"}),
+    "receipt_refused": frozenset({"reason"}),
+    "purge": frozenset({"count"}),
+    "pin_set": frozenset(),
+    "pin_failure": frozenset({"failures", "locked_seconds"}),
+    "admin_entered": frozenset(),
+    "usb_eject": frozenset({"result"}),
+    "error": frozenset({"kind", "where"}),
+}
+"""Every event the log may hold, with the only fields it may carry."""
+
+_SAFE_TEXT = re.compile(rf"[A-Za-z0-9_.,:;/@+=#-]{{1,{MAX_VALUE_CHARS}}}")
+
+Value = str | int | float | bool
 
 
-def start_logging(folder: Path) -> Path:
-    """Send the "trivselskiosk" logger to a rotating file in the site folder."""
-    path = folder / LOG_NAME
-    handler = RotatingFileHandler(path, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    logger = logging.getLogger("trivselskiosk")
+class LogFieldRefused(ValueError):
+    """An event or field not on the allow-list, or a value that could carry free text."""
+
+
+def _handler_for(logger: logging.Logger, path: Path) -> RotatingFileHandler | None:
+    for handler in logger.handlers:
+        if isinstance(handler, RotatingFileHandler) and Path(handler.baseFilename) == path:
+            return handler
+    return None
+
+
+def logger_for(
+    folder: Path, *, max_bytes: int = LOG_BYTES, backups: int = LOG_BACKUPS
+) -> logging.Logger:
+    """The "trivselskiosk" logger, writing to `<folder>/kiosk.log` with rotation.
+
+    One kiosk runs per process, so a logger pointed at another folder leaves the old file.
+    """
+    path = (Path(folder) / LOG_NAME).resolve()
+    logger = logging.getLogger(LOGGER_NAME)
     logger.setLevel(logging.INFO)
-    if not any(isinstance(h, RotatingFileHandler) for h in logger.handlers):
+    if _handler_for(logger, path) is None:
+        for old in [h for h in logger.handlers if isinstance(h, RotatingFileHandler)]:
+            logger.removeHandler(old)
+            old.close()
+        handler = RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backups)
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S")
+        )
         logger.addHandler(handler)
-    logger.info("kiosk started")
-    return path
+    return logger
+
+
+def format_event(event: str, fields: dict[str, Value]) -> str:
+    """The log line's message for one event, after checking it against the allow-list."""
+    allowed = EVENT_FIELDS.get(event)
+    if allowed is None:
+        raise LogFieldRefused(f"'{event}' is not a known log event: {', '.join(EVENT_FIELDS)}")
+    parts = [event]
+    for name, value in fields.items():
+        if name not in allowed:
+            known = ", ".join(sorted(allowed)) or "none"
+            raise LogFieldRefused(f"log event '{event}' has no field '{name}' (allowed: {known})")
+        if isinstance(value, bool | int | float):
+            text = str(value)
+        elif isinstance(value, str) and _SAFE_TEXT.fullmatch(value):
+            text = value
+        else:
+            raise LogFieldRefused(
+                f"log field '{name}' of '{event}' must be a number or one short word "
+                f"(letters, digits, _.,:;/@+=#-, at most {MAX_VALUE_CHARS} characters)"
+            )
+        parts.append(f"{name}={text}")
+    return " ".join(parts)
+
+
+def log_event(target: Path | logging.Logger, event: str, **fields: Value) -> None:
+    """Log one operational event; refuse (LogFieldRefused) anything not on the allow-list.
+
+    Args:
+        target: the site folder, or a logger made by logger_for.
+        event: one of EVENT_FIELDS; "error" and "pin_failure" are logged as warnings or worse.
+        fields: the event's allowed fields, numbers or single words only.
+    """
+    message = format_event(event, fields)
+    logger = target if isinstance(target, logging.Logger) else logger_for(target)
+    level = {"error": logging.ERROR, "pin_failure": logging.WARNING}.get(event, logging.INFO)
+    logger.log(level, message)
+
+
+def start_logging(folder: Path, version: str = "unknown") -> Path:
+    """Send the "trivselskiosk" logger to the site's rotating log and record the start."""
+    logger = logger_for(folder)
+    log_event(logger, "start", pid=os.getpid(), version=version)
+    return Path(folder) / LOG_NAME
+
+
+def log_files(folder: Path) -> list[Path]:
+    """The log and its rotated copies that exist, oldest first."""
+    base = Path(folder) / LOG_NAME
+    rotated = sorted(
+        (p for p in base.parent.glob(f"{LOG_NAME}.*") if p.suffix[1:].isdigit()),
+        key=lambda p: int(p.suffix[1:]),
+        reverse=True,
+    )
+    return [*rotated, *([base] if base.exists() else [])]
+
+
+def read_log(folder: Path, lines: int = 50) -> list[str]:
+    """The last `lines` lines of the operational log, across rotated files, oldest first."""
+    if lines <= 0:
+        return []
+    kept: list[str] = []
+    for path in reversed(log_files(folder)):
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        kept[:0] = text.splitlines()[-(lines - len(kept)) :]
+        if len(kept) >= lines:
+            break
+    return kept
