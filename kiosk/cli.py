@@ -162,6 +162,30 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_set_pin(args: argparse.Namespace) -> int:
+    """kiosk set-pin: set the PIN that opens the kiosk's admin mode (while the kiosk is stopped)."""
+    from kiosk.pin import PinError, PinGuard, validate_pin
+
+    pin = os.environ.get("KIOSK_PIN")
+    if not pin:
+        if not sys.stdin.isatty():
+            raise CommandError("No terminal to ask for the PIN: set KIOSK_PIN.")
+        pin = getpass.getpass("New admin PIN (at least 8 digits): ")
+        if getpass.getpass("The same PIN again: ") != pin:
+            raise CommandError("The two PINs differ. Nothing was changed; please try again.")
+    try:
+        validate_pin(pin)
+    except PinError as error:
+        raise CommandError(f"{error} Nothing was changed.") from None
+    site = open_site(resolve_data_dir(args))
+    try:
+        PinGuard(site.store).set_pin(pin)
+    finally:
+        site.close()
+    print(f"The admin PIN is set for {site.folder}; any lockout is lifted.")
+    return 0
+
+
 def cmd_check_config(args: argparse.Namespace) -> int:
     """kiosk check-config: load and validate the site's config and instruments."""
     config = load_site_config(resolve_data_dir(args))
@@ -296,6 +320,10 @@ def kiosk_parser() -> argparse.ArgumentParser:
     sim.add_argument("--seed", type=int, default=None, help="random seed, for repeatable data")
     sim.add_argument("--weeks", type=int, default=1, help="spread over this many recent weeks")
     sim.set_defaults(handler=cmd_simulate)
+
+    set_pin = commands.add_parser("set-pin", help="set the PIN of the kiosk's admin mode")
+    data_dir_argument(set_pin)
+    set_pin.set_defaults(handler=cmd_set_pin)
 
     check = commands.add_parser("check-config", help="validate the site's configuration")
     data_dir_argument(check)
