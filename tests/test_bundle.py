@@ -359,3 +359,25 @@ def test_every_double_typo_is_rejected() -> None:
 def test_malformed_receipt_codes_say_why(typed: str, message: str) -> None:
     with pytest.raises(ReceiptError, match=message):
         parse_receipt_code(typed)
+
+
+def test_the_worked_example_in_the_format_doc() -> None:
+    sealed = bytes.fromhex(
+        "01cf9095b26db502e41b819c843e5ee27064051156f534b55efc4b26be174a2f"
+        "4dc5c0f4c6eb384f3d254b3f645c7649c584558342622186c528d0d798761b4e"
+        "38ba296077c8792f8396d867"
+    )
+    data = write_bundle(
+        [(bytes(range(16)), sealed)],
+        kiosk_id="3c9e0a51d2f4b867",
+        site="Testafdeling",
+        fingerprint=FINGERPRINT,
+        created=DAY,
+        bundle_id="0" * 32,
+    )
+    assert len(data) == 321
+    assert data[:13].hex() == "89544b420d0a1a0a01000000b4"
+    assert data[193:213].hex() == "000102030405060708090a0b0c0d0e0f0000004c"
+    assert data[-32:].hex() == "dacdaed24be734140bd85f750d31fb580d9994dcd15dc774bb57a7b7ab1278f7"
+    assert hashlib.sha256(data).hexdigest().startswith("2ff4e8abd9")
+    assert receipt_code(data) == "5ZTE-HAYS-NB"
