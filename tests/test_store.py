@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.journal import encode_line
 from kiosk.store import (
     SEGMENT_SIZE,
     RecordStore,
@@ -17,7 +18,6 @@ from kiosk.store import (
     StoreFull,
     StoreLocked,
     StoreMissing,
-    encode_line,
 )
 
 REPO = Path(__file__).resolve().parent.parent
