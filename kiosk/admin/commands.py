@@ -3,7 +3,253 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+from kiosk.admin import report_csv, report_html, report_json, report_text
+from kiosk.admin.adminstore import AdminStore
+from kiosk.admin.aggregate import Opened, Period, Rules, build_report
+from kiosk.admin.importer import Importer
+from kiosk.admin.opening import Failure, open_records
+from kiosk.admin.report_html import ChartsUnavailable
+from kiosk.config import MIN_GROUP_FLOOR, default_config_dir, load_instruments, load_site
+from kiosk.sealing import load_private_key_file
+
+PASSPHRASE_ENV = "KIOSK_ADMIN_PASSPHRASE"
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+RAW_WARNING = (
+    "WARNING: --raw writes every answer on its own line. Even without names, single answers "
+    "(a rare score, a note's wording, a small site's week) can point to a person. Keep the "
+    "file to yourself and delete it after use; never show it in a meeting."
+)
+
+
+def _command_error(message: str, exit_code: int = EXIT_USAGE) -> Exception:
+    from kiosk.cli import CommandError
+
+    return CommandError(message, exit_code)
+
+
+def ask_passphrase(key_path: Path) -> bytes:
+    """The private key's passphrase, from $KIOSK_ADMIN_PASSPHRASE or asked once."""
+    if env := os.environ.get(PASSPHRASE_ENV):
+        return env.encode()
+    if not sys.stdin.isatty():
+        raise _command_error(
+            f"No terminal to ask for the passphrase of {key_path}: set {PASSPHRASE_ENV}."
+        )
+    return getpass.getpass(f"Passphrase for {key_path}: ").encode()
+
+
+def load_key(args: argparse.Namespace) -> X25519PrivateKey:
+    """Read and decrypt --key (WrongPassphrase and KeyFormatError reach the CLI as one line)."""
+    return load_private_key_file(args.key, ask_passphrase(args.key))
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """kiosk-admin import: check and store bundles, QR frame images or frame text."""
+    if args.paths.count("-") > 1:
+        raise _command_error("Standard input ('-') can be named only once.")
+    if "-" in args.paths and sys.stdin.isatty() and not os.environ.get(PASSPHRASE_ENV):
+        raise _command_error(f"Reading frames from standard input needs {PASSPHRASE_ENV} set.")
+    private_key = load_key(args)
+    failed = 0
+    with AdminStore.open(args.store, create=True) as store:
+        importer = Importer(store, private_key)
+        for outcome in importer.run(args.paths):
+            if outcome.error is not None:
+                failed += 1
+                print(
+                    f"kiosk-admin: {outcome.source}: not imported: {outcome.error}", file=sys.stderr
+                )
+                continue
+            entry = outcome.entry
+            assert entry is not None
+            if outcome.already:
+                print(f"{outcome.source}: already imported; receipt code {entry.receipt}")
+                continue
+            known = entry.count - entry.new
+            print(
+                f"{outcome.source}: imported {entry.new} new records"
+                + (f" ({known} already in the store)" if known else "")
+                + f" from site '{report_text.safe(entry.site)}'; receipt code {entry.receipt}"
+            )
+        total = store.record_count
+    print(f"The admin store {args.store} holds {total} records.")
+    if failed:
+        print(f"kiosk-admin: {failed} source(s) were not imported; see above.", file=sys.stderr)
+        return EXIT_FAILED
+    return 0
+
+
+def opened_records(store: AdminStore, private_key: X25519PrivateKey) -> Iterator[Opened]:
+    """Open every stored record again (they are kept sealed), with its bundle's site."""
+    for entry, records in store.sealed_records():
+        result = open_records(private_key, records)
+        if isinstance(result, Failure):
+            raise _command_error(
+                f"A stored record ({result.record_id.hex()}, from bundle {entry.bundle_id}) does "
+                f"not open with this key: {result.reason}. Is --key the key the records were "
+                "imported with?",
+                EXIT_FAILED,
+            )
+        for payload in result:
+            yield Opened(payload, entry.site)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day like 2026-03-02") from None
+
+
+def _min_group(text: str) -> int:
+    value = int(text)
+    if value < MIN_GROUP_FLOOR:
+        raise argparse.ArgumentTypeError(f"must be at least {MIN_GROUP_FLOOR} (got {value})")
+    return value
+
+
+def site_rules(args: argparse.Namespace) -> Rules:
+    """Thresholds from the site config (--config, else the embedded one), raised by options."""
+    config = load_site(args.config or default_config_dir() / "kiosk.toml")
+    min_group = max(config.min_group, args.min_group or 0)
+    return Rules(min_group, max(config.min_group_text, args.min_group_text or 0, min_group))
+
+
+def _raw(records: list[Opened], fmt: str, excel_da: bool) -> str:
+    rows: list[dict[str, Any]] = [
+        {
+            "site": record.site,
+            "period": record.payload.period,
+            "instrument": record.payload.instrument_id,
+            "version": record.payload.instrument_version,
+            "lang": record.payload.lang,
+            "answers": record.payload.answers,
+        }
+        for record in records
+    ]
+    if fmt == "csv":
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";" if excel_da else ",", lineterminator="\r\n")
+        writer.writerow(["site", "period", "instrument", "version", "lang", "answers"])
+        for row in rows:
+            answers = json.dumps(row["answers"], ensure_ascii=False, sort_keys=True)
+            writer.writerow(
+                [
+                    report_text.safe(row["site"]),
+                    row["period"],
+                    row["instrument"],
+                    row["version"],
+                    row["lang"],
+                    answers,
+                ]
+            )
+        return ("\ufeff" if excel_da else "") + buffer.getvalue()
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
+    raise _command_error("--raw works with --format json or csv.")
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """kiosk-admin report: the anonymity-safe report in text, JSON, CSV or HTML."""
+    rules = site_rules(args)
+    instruments = load_instruments(default_config_dir() / "instruments")
+    private_key = load_key(args)
+    with AdminStore.open(args.store) as store:
+        records = list(opened_records(store, private_key))
+    if args.raw:
+        print(RAW_WARNING, file=sys.stderr)
+        text = _raw(records, args.format, args.excel_da)
+    else:
+        period: Period = args.period
+        report = build_report(
+            records,
+            instruments,
+            rules=rules,
+            by=period,
+            since=args.since,
+            until=args.until,
+            site=args.site,
+            lang=args.lang,
+        )
+        try:
+            if args.format == "csv":
+                text = report_csv.render(report, args.excel_da)
+            else:
+                renderers = {"text": report_text, "json": report_json, "html": report_html}
+                text = renderers[args.format].render(report)
+        except ChartsUnavailable as error:
+            raise _command_error(str(error)) from None
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        Path(args.out).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise _command_error(
+            f"Cannot write {args.out}: {error.strerror or error}", EXIT_FAILED
+        ) from None
+    print(f"Wrote the {args.format} report of {len(records)} records to {args.out}")
+    return 0
+
+
+def cmd_receipts(args: argparse.Namespace) -> int:
+    """kiosk-admin receipt: list imported bundles with their receipt codes."""
+    with AdminStore.open(args.store) as store:
+        entries = store.imports()
+    if not entries:
+        print(f"No bundles have been imported into {args.store} yet.")
+        return 0
+    print("imported    receipt       site / kiosk / bundle                          records (new)")
+    for entry in entries:
+        print(
+            f"{entry.imported}  {entry.receipt}  {report_text.safe(entry.site)[:24]:<24} "
+            f"{entry.kiosk_id[:8]} {entry.bundle_id[:8]}  {entry.count} ({entry.new})"
+        )
+    return 0
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register the administrator's sub-commands on the `kiosk-admin` parser."""
+    imp = commands.add_parser(
+        "import", help="import bundles, QR frame images or frame text ('-': standard input)"
+    )
+    imp.add_argument("--store", type=Path, required=True, help="the admin store folder")
+    imp.add_argument("--key", type=Path, required=True, help="admin-key.pem")
+    imp.add_argument("paths", nargs="+", metavar="PATH", help="bundle, image or text file, or -")
+    imp.set_defaults(handler=cmd_import)
+
+    rep = commands.add_parser("report", help="write a report that hides groups too small")
+    rep.add_argument("--store", type=Path, required=True, help="the admin store folder")
+    rep.add_argument("--key", type=Path, required=True, help="admin-key.pem")
+    rep.add_argument("--format", choices=("text", "json", "csv", "html"), default="text")
+    rep.add_argument("--out", type=Path, default=None, help="write to this file, not stdout")
+    rep.add_argument("--period", choices=("week", "month"), default="week")
+    rep.add_argument("--since", type=_day, default=None, help="first day, e.g. 2026-01-01")
+    rep.add_argument("--until", type=_day, default=None, help="last day, e.g. 2026-03-31")
+    rep.add_argument("--site", default=None, help="only this site")
+    rep.add_argument("--lang", choices=("da", "en"), default="da")
+    rep.add_argument("--excel-da", action="store_true", help="CSV for Danish Excel (; and ,)")
+    rep.add_argument("--raw", action="store_true", help="one line per answer (re-identifiable!)")
+    rep.add_argument("--config", type=Path, default=None, help="a kiosk.toml with [report]")
+    rep.add_argument("--min-group", type=_min_group, default=None, help="raise min_group")
+    rep.add_argument("--min-group-text", type=_min_group, default=None, help="raise it for text")
+    rep.set_defaults(handler=cmd_report)
+
+    rec = commands.add_parser("receipt", help="list imported bundles and their receipt codes")
+    rec.add_argument("--store", type=Path, required=True, help="the admin store folder")
+    rec.set_defaults(handler=cmd_receipts)
