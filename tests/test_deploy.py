@@ -232,3 +232,16 @@ def test_the_kiosk_draws_cleanly_on_a_linux_console_of_80_by_25(tmux: Tmux, site
     assert "Traceback" not in shown and "Error" not in shown
     assert re.search(r"INFO start pid=\d+", log.read_text())
     assert "ERROR" not in log.read_text()
+
+
+def test_the_keys_that_would_leave_a_terminal_app_do_nothing(tmux: Tmux, site_dir: Path) -> None:
+    tmux.start(
+        [str(KIOSK), "run", "--data-dir", str(site_dir)],
+        {"TERM": "linux", "HOME": os.environ["HOME"], "PATH": os.environ["PATH"]},
+    )
+    before = tmux.wait_for("Hvordan har du det på arbejdet?")
+    for key in ["C-c", "C-q", "C-z", "C-\\", "C-d", "C-p"]:
+        tmux.run("send-keys", key)
+    time.sleep(1.5)
+    assert tmux.run("display-message", "-p", "#{pane_dead}").strip() == "0"
+    assert tmux.screen() == before
