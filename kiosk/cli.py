@@ -95,14 +95,15 @@ def run_ui(folder: Path) -> int:
     site = open_site(folder)
     try:
         from kiosk.app import EXIT_CRASHED, KioskApp
-        from kiosk.oplog import start_logging
+        from kiosk.oplog import log_event, start_logging
 
-        start_logging(folder)
+        start_logging(folder, version=package_version())
         while True:
             app = KioskApp(site)
             app.run()
             if app.return_code != EXIT_CRASHED:
                 return app.return_code or 0
+            log_event(folder, "restart", code=EXIT_CRASHED)
     finally:
         site.close()
 
@@ -118,7 +119,7 @@ def ensure_demo(root: Path) -> Path:
     kiosk_dir = root / "kiosk"
     if not (admin_dir / "admin-key.pub").exists():
         admin_dir.mkdir(parents=True, exist_ok=True)
-        _, pub_path, fingerprint = write_keypair(admin_dir, DEMO_PASSPHRASE.encode())
+        _, _, fingerprint = write_keypair(admin_dir, DEMO_PASSPHRASE.encode())
         (admin_dir / "DEMO-README.txt").write_text(
             "DEMO KEY PAIR - for trying Trivselskiosk only. Never use it for real answers.\n"
             f"Passphrase of admin-key.pem: {DEMO_PASSPHRASE}\n"
@@ -272,6 +273,29 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """kiosk doctor: check the site and this machine, and say what to do about each failure."""
+    from kiosk.doctor import format_report, run_checks
+
+    checks = run_checks(resolve_data_dir(args))
+    print(format_report(checks))
+    return 0 if all(check.ok for check in checks) else EXIT_FAILED
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    """kiosk log: show the end of the kiosk's operational log (it never holds an answer)."""
+    from kiosk.oplog import read_log
+
+    if args.lines < 1:
+        raise CommandError("--lines must be 1 or more.")
+    folder = resolve_data_dir(args)
+    lines = read_log(folder, lines=args.lines)
+    print(
+        "\n".join(lines) if lines else f"No log yet in {folder}: the kiosk writes one when it runs."
+    )
+    return 0
+
+
 def cmd_keygen(args: argparse.Namespace) -> int:
     """kiosk-admin keygen: make the administrator's key pair."""
     out = Path(args.out)
@@ -328,6 +352,15 @@ def kiosk_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check-config", help="validate the site's configuration")
     data_dir_argument(check)
     check.set_defaults(handler=cmd_check_config)
+
+    doctor = commands.add_parser("doctor", help="check the site and this machine, with advice")
+    data_dir_argument(doctor)
+    doctor.set_defaults(handler=cmd_doctor)
+
+    log = commands.add_parser("log", help="show the end of the kiosk's operational log")
+    data_dir_argument(log)
+    log.add_argument("--lines", type=int, default=50, help="how many lines (default: 50)")
+    log.set_defaults(handler=cmd_log)
 
     export = commands.add_parser("export", help="export the sealed records (USB file or QR)")
     channels = export.add_subparsers(dest="channel", required=True, metavar="CHANNEL")

@@ -113,8 +113,15 @@ class SiteConfig:
 
 
 def default_config_dir() -> Path:
-    """Return the config/ folder that ships with the kiosk (the demo site)."""
-    return Path(__file__).resolve().parent.parent / "config"
+    """Return the config/ folder that ships with the kiosk (the demo site).
+
+    In a checkout it is the top-level config/ folder; an installed wheel carries the same files
+    as the package data `kiosk._config` (pyproject.toml maps one onto the other).
+    """
+    checkout = Path(__file__).resolve().parent.parent / "config"
+    if (checkout / "kiosk.toml").is_file():
+        return checkout
+    return Path(__file__).resolve().parent / "_config"
 
 
 @dataclass(frozen=True)
