@@ -58,7 +58,7 @@ def _bar_svg(labels: list[str], values: list[float], title: str, salt: str) -> s
     axes.set_title(title)
     figure.tight_layout()
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg")
+    figure.savefig(buffer, format="svg", metadata={"Date": None})
     plt.close(figure)
     svg = buffer.getvalue()
     return svg[svg.index("<svg") :]
