@@ -1,0 +1,72 @@
+"""Bench: import and report 100,000 sealed records (target: import + report ≤ 10 s, 2 cores).
+
+Prefill (not timed) seals check-ins straight into one bundle file with records.build and
+sealing.seal; then `kiosk-admin import` and `kiosk-admin report --format json` are timed.
+
+    .venv/bin/python bench/admin_import_report.py [--count 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from kiosk import records
+from kiosk.bundle import write_bundle
+from kiosk.cli import admin_main
+from kiosk.sealing import load_private_key_file, new_record_id, public_key_of, seal, write_keypair
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=100_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        os.environ["KIOSK_ADMIN_PASSPHRASE"] = "bench-passphrase"
+        pem, _, fingerprint = write_keypair(root / "keys", b"bench-passphrase")
+        public_key = public_key_of(load_private_key_file(pem, b"bench-passphrase"))
+        rng = random.Random(1)
+        start = time.perf_counter()
+        sealed = []
+        for n in range(args.count):
+            day = date(2026, 1, 5) + timedelta(days=n % 84)
+            answers = {"score": rng.randint(1, 10), "why_here": None, "one_step_up": None}
+            record_id = new_record_id()
+            sealed.append(
+                (
+                    record_id,
+                    seal(public_key, record_id, records.build("checkin", 1, answers, "da", day)),
+                )
+            )
+        bundle = write_bundle(
+            sealed,
+            kiosk_id="bench",
+            site="Bench",
+            fingerprint=fingerprint,
+            created=date(2026, 3, 30),
+        )
+        (root / "bench.tkb").write_bytes(bundle)
+        print(
+            f"prefill: {args.count} records, {len(bundle) / 1e6:.1f} MB bundle, "
+            f"{time.perf_counter() - start:.1f} s"
+        )
+        key = ["--store", str(root / "store"), "--key", str(pem)]
+        t0 = time.perf_counter()
+        assert admin_main(["import", *key, str(root / "bench.tkb")]) == 0
+        t1 = time.perf_counter()
+        assert admin_main(["report", *key, "--format", "json", "--out", str(root / "r.json")]) == 0
+        t2 = time.perf_counter()
+        print(
+            f"import: {t1 - t0:.2f} s   report: {t2 - t1:.2f} s   total: {t2 - t0:.2f} s  "
+            f"(cores: {os.cpu_count()})"
+        )
+
+
+if __name__ == "__main__":
+    main()
