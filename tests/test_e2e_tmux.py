@@ -1,0 +1,186 @@
+"""The real `kiosk run` in a real terminal (tmux): answers by keys, lockdown, pastes, TERM=linux.
+
+Every answer is read back the way the administrator will: from the store files, opened with
+the test's private key. The kiosk holds the store lock while it runs, so each test stops it
+(SIGHUP through tmux) before opening the store.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import AdminKey
+from tmux import Tmux, tmux_available
+
+from kiosk.records import Payload, parse
+from kiosk.sealing import open_sealed
+from kiosk.store import RecordStore
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not tmux_available(), reason="tmux is not installed (apt-get install tmux)"),
+]
+
+KIOSK = Path(sys.executable).parent / "kiosk"
+WELCOME = "Hvordan har du det på arbejdet?"
+THANKS = "Tak!"
+PAUSE = "Kiosken er klar igen"
+SUPPORT = "Hvordan passer støtten til dig"
+PSYCH = "1 / 7"
+CONTRIBUTION = "Hvad hjalp det en kollega"
+PASTED = "hej \x1b[31mrød\x1b[0m [bold]fed[/bold] \x1b]0;title\x07slut"
+LOCKED_KEYS = ("C-c", "C-q", "C-z", "C-\\", "C-p", "C-d")
+PSYCH_OPTIONS = ("meget_enig", "enig", "neutral", "uenig", "meget_uenig")
+
+
+@pytest.fixture
+def fast_site(site_dir: Path) -> Path:
+    """The test site with the shortest thank-you and pause the config allows, for speed."""
+    config = site_dir / "kiosk.toml"
+    text = config.read_text(encoding="utf-8")
+    for key, value in (("thanks_seconds", "1"), ("min_pause_seconds", "0.5")):
+        text, count = re.subn(rf"(?m)^{key}\s*=.*$", f"{key} = {value}", text)
+        assert count == 1, f"kiosk.toml has no {key} line"
+    config.write_text(text, encoding="utf-8")
+    return site_dir
+
+
+@pytest.fixture
+def kiosk(fast_site: Path) -> Iterator[Tmux]:
+    """The real kiosk on the test site, in a 100×30 xterm pane, showing its welcome screen."""
+    with Tmux([KIOSK, "run", "--data-dir", fast_site], width=100, height=30) as session:
+        session.wait_for(WELCOME, timeout=20)
+        yield session
+
+
+def stored_payloads(site_dir: Path, admin_key: AdminKey) -> list[Payload]:
+    """Every record in the site's store, opened with the administrator's private key."""
+    with RecordStore.open(site_dir) as store:
+        return [
+            parse(open_sealed(admin_key.private_key, record.record_id, record.sealed))
+            for record in store.iter_records()
+        ]
+
+
+def start_tool(kiosk: Tmux, number: str, shows: str) -> None:
+    """From the welcome screen, once the pause after an answer is over, open menu item `number`.
+
+    `shows` is a text only the tool's own screen has (its title is on the menu too).
+    """
+    kiosk.wait_for(WELCOME)
+    kiosk.wait_until_gone(PAUSE)
+    kiosk.send_keys(number)
+    kiosk.wait_for(shows)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="UI bug: KioskApp.reset() awaits pop_screen() of the very screen whose handler calls "
+    "it (ThanksScreen.finish, Start forfra), so it never returns and the welcome screen that "
+    "comes back takes no menu key",
+)
+def test_two_answers_by_keys_are_sealed_as_pressed(
+    kiosk: Tmux, fast_site: Path, admin_key: AdminKey
+) -> None:
+    start_tool(kiosk, "2", SUPPORT)
+    # An unset slider's first step lands on the middle value, 5; appraisal is left unset.
+    kiosk.send_keys("Right", "Right")
+    kiosk.send_keys("Tab", "Left", "Left")
+    kiosk.send_keys("Tab", "Tab", *["Right"] * 6)
+    kiosk.send_keys("Tab", "Tab", "Enter")
+    kiosk.wait_for(THANKS)
+    kiosk.wait_until_gone(THANKS)
+
+    start_tool(kiosk, "3", PSYCH)
+    digits = "1234512"
+    for position, digit in enumerate(digits, start=1):
+        # One tap per question; the next one appears by itself.
+        kiosk.wait_for(f"{position} / {len(digits)}")
+        kiosk.send_keys(digit)
+    # The last answer moves the focus to Send; give the screen a moment to do so.
+    kiosk.wait_for(f"● {digits[-1]} ")
+    time.sleep(0.2)
+    kiosk.send_keys("Enter")
+    kiosk.wait_for(THANKS)
+    kiosk.kill()
+
+    payloads = {payload.instrument_id: payload for payload in stored_payloads(fast_site, admin_key)}
+    assert len(payloads) == 2 and set(payloads) == {"support", "psych_safety"}
+    assert payloads["support"].answers == {
+        "practical": 6,
+        "emotional": 4,
+        "appraisal": None,
+        "informational": 10,
+    }
+    psych = payloads["psych_safety"]
+    assert list(psych.answers.values()) == [PSYCH_OPTIONS[int(d) - 1] for d in digits]
+    assert psych.lang == "da" and re.fullmatch(r"\d{4}-W\d{2}", psych.period)
+
+
+def assert_still_running(kiosk: Tmux, on_screen: str) -> None:
+    """The kiosk survived the locked keys and still shows the same screen."""
+    assert kiosk.alive(), kiosk.capture()
+    assert kiosk.pane_info("#{pane_dead}") == "0"
+    screen = kiosk.capture()
+    assert on_screen in screen and "Traceback" not in screen, screen
+
+
+def test_quit_suspend_and_palette_keys_do_nothing(kiosk: Tmux, fast_site: Path) -> None:
+    kiosk.send_keys(*LOCKED_KEYS)
+    kiosk.send_keys("C-c")  # Textual quits on a second ctrl+c within a moment
+    assert_still_running(kiosk, WELCOME)
+
+    start_tool(kiosk, "2", SUPPORT)
+    kiosk.send_keys(*LOCKED_KEYS)
+    kiosk.send_keys("C-c")
+    assert_still_running(kiosk, SUPPORT)
+    # It still answers keys: the first slider leaves its unset state.
+    assert "●" not in kiosk.capture()
+    kiosk.send_keys("Right")
+    kiosk.wait_for("●")
+    kiosk.kill()
+    assert "ERROR" not in (fast_site / "kiosk.log").read_text(encoding="utf-8")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="UI bug: Textual's XTermParser re-issues an escape sequence inside a bracketed paste "
+    "as key presses (ESC as '^'), which bypass NoteArea's paste sanitiser; the note is stored "
+    "as '^[31mrød^[0m [bold]fed[/bold] ^]0;titlesluthej'",
+)
+def test_pasted_escape_sequences_and_markup_are_stored_as_plain_text(
+    kiosk: Tmux, fast_site: Path, admin_key: AdminKey
+) -> None:
+    start_tool(kiosk, "4", CONTRIBUTION)
+    kiosk.send_keys("2")  # the tag "Velkommen"
+    kiosk.send_keys("Tab")
+    kiosk.paste(PASTED)
+    kiosk.wait_for("slut")
+    shown = kiosk.settle()
+    kiosk.send_keys("Tab", "Tab", "Enter")
+    kiosk.wait_for(THANKS)
+    title = kiosk.pane_info("#{pane_title}")
+    kiosk.kill()
+
+    [payload] = stored_payloads(fast_site, admin_key)
+    assert payload.instrument_id == "contribution"
+    assert payload.answers == {"tag": "velkommen", "note": "hej rød [bold]fed[/bold] slut"}
+    # What the person saw is what was sealed, and the pasted title never reached the terminal.
+    assert "hej rød [bold]fed[/bold] slut" in shown, shown
+    assert title != "title"
+
+
+def test_linux_console_shows_welcome_and_a_tool(fast_site: Path) -> None:
+    with Tmux([KIOSK, "run", "--data-dir", fast_site], width=80, height=25, term="linux") as kiosk:
+        assert kiosk.pane_info("#{pane_width}x#{pane_height}") == "80x25"
+        screen = kiosk.wait_for(WELCOME, timeout=20)
+        assert "Traceback" not in screen and "Error" not in screen, screen
+        start_tool(kiosk, "3", PSYCH)
+        assert kiosk.alive()
+    log = (fast_site / "kiosk.log").read_text(encoding="utf-8")
+    assert log and "ERROR" not in log, log
