@@ -1,7 +1,8 @@
 """Bench: import and report 100,000 sealed records (target: import + report ≤ 10 s, 2 cores).
 
 Prefill (not timed) seals check-ins straight into one bundle file with records.build and
-sealing.seal; then `kiosk-admin import` and `kiosk-admin report --format json` are timed.
+sealing.seal; then `kiosk-admin import` (opens every record once and keeps the encrypted
+opened cache) and `kiosk-admin report --format json` (reads that cache) are timed.
 
     .venv/bin/python bench/admin_import_report.py [--count 100000]
 """

@@ -1,8 +1,9 @@
 """The administrator's store: imported sealed records, deduplicated by id, and the import log.
 
-Records stay sealed here; a report opens them again with the private key. Each import's new
-records go into a segment file of their own (a TinyDB journal), written before the import
-log entry that names it, so a crash mid-import leaves either the whole import or none of it.
+Each import's new records go into a segment file of their own (a TinyDB journal), still
+sealed, and its opened payloads into an encrypted cache file (kiosk/admin/opencache.py). Both
+are written before the import log entry that names them, so a crash mid-import leaves either
+the whole import or none of it, and no entry ever names a file that is not there.
 """
 
 from __future__ import annotations
@@ -11,26 +12,38 @@ import base64
 import binascii
 import fcntl
 import os
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from types import TracebackType
 
-from tinydb import TinyDB
+from tinydb import Query, TinyDB
 
 from kiosk import durable
-from kiosk.durable import StoreCorrupt, StoreLocked, StoreMissing, make_dirs, mapped_errors
+from kiosk.durable import (
+    StoreCorrupt,
+    StoreLocked,
+    StoreMissing,
+    atomic_write,
+    make_dirs,
+    mapped_errors,
+)
 from kiosk.store import JournalStorage, load_journal
 
 IMPORT_LOG = "imports.jsonl"
 RECORDS_DIR = "records"
+CACHE_DIR = "opened"
 _SEGMENT_SUFFIX = ".jsonl"
+_CACHE_SUFFIX = ".bin"
 
 
 @dataclass(frozen=True)
 class ImportEntry:
-    """One imported bundle: where it came from, its receipt code and its new records' segment."""
+    """One imported bundle: where it came from, its receipt code, its segment and opened cache.
+
+    `cache` is empty for an import without new records, and in stores from before the cache.
+    """
 
     bundle_id: str
     digest: str
@@ -42,6 +55,7 @@ class ImportEntry:
     count: int
     new: int
     segment: str
+    cache: str = ""
 
 
 def _lock(folder: Path) -> int:
@@ -66,18 +80,20 @@ class AdminStore:
         self.folder = folder
         self._lock_fd = lock_fd
         self._records_dir = folder / RECORDS_DIR
+        self._cache_dir = folder / CACHE_DIR
         self._log = TinyDB(folder / IMPORT_LOG, storage=JournalStorage)
         self._imports = self._log.table("imports")
         self._entries: list[ImportEntry] = []
         self.known_ids: set[bytes] = set()
         for doc in self._imports.all():
-            fields = {key: doc[key] for key in ImportEntry.__dataclass_fields__}
-            self._entries.append(ImportEntry(**fields))
             try:
+                fields = {key: doc[key] for key in ImportEntry.__dataclass_fields__ if key in doc}
+                self._entries.append(ImportEntry(**fields))
                 self.known_ids.update(bytes.fromhex(rid) for rid in doc["rids"].split())
-            except (KeyError, ValueError, AttributeError):
+            except (KeyError, ValueError, AttributeError, TypeError):
                 raise StoreCorrupt(f"{folder / IMPORT_LOG} holds a malformed import") from None
-        self._remove_orphan_segments()
+        self._remove_orphans(self._records_dir, {entry.segment for entry in self._entries})
+        self._remove_orphans(self._cache_dir, {entry.cache for entry in self._entries})
 
     @classmethod
     def open(cls, folder: Path, *, create: bool = False) -> AdminStore:
@@ -99,6 +115,7 @@ class AdminStore:
         lock_fd = _lock(folder)
         try:
             make_dirs(folder / RECORDS_DIR)
+            make_dirs(folder / CACHE_DIR)
             return cls(folder, lock_fd)
         except BaseException:
             durable.ops.close(lock_fd)
@@ -123,13 +140,13 @@ class AdminStore:
         durable.ops.close(self._lock_fd)
         self._lock_fd = -1
 
-    def _remove_orphan_segments(self) -> None:
-        """Delete segments no import names: a crash came between writing one and logging it."""
-        named = {entry.segment for entry in self._entries}
-        for name in os.listdir(self._records_dir):
+    @staticmethod
+    def _remove_orphans(folder: Path, named: set[str]) -> None:
+        """Delete files no import names: a crash came between writing one and logging it."""
+        for name in os.listdir(folder):
             if name not in named:
-                with mapped_errors(self._records_dir / name, "remove"):
-                    durable.ops.unlink(self._records_dir / name)
+                with mapped_errors(folder / name, "remove"):
+                    durable.ops.unlink(folder / name)
 
     def imports(self) -> list[ImportEntry]:
         """Every import, oldest first."""
@@ -148,14 +165,17 @@ class AdminStore:
         self,
         entry: ImportEntry,
         records: Sequence[tuple[bytes, bytes]],
+        cache: bytes,
     ) -> ImportEntry:
-        """Store a bundle's new records and log the import; durable when this returns.
+        """Store a bundle's new records and their opened cache, then log the import; durable.
 
         Args:
-            entry: the import to log; its `segment` and `new` are filled in here.
+            entry: the import to log; its `segment`, `cache` and `new` are filled in here.
             records: (record id, sealed) pairs not yet in the store.
+            cache: the encrypted opened cache of those records (opencache.seal_cache).
         """
         segment = f"{entry.digest[:32]}{_SEGMENT_SUFFIX}" if records else ""
+        cache_name = f"{entry.digest[:32]}{_CACHE_SUFFIX}" if records else ""
         if records:
             path = self._records_dir / segment
             if path.exists():
@@ -169,30 +189,56 @@ class AdminStore:
                 )
             finally:
                 segment_db.close()
-        done = ImportEntry(**{**entry.__dict__, "segment": segment, "new": len(records)})
+            atomic_write(self._cache_dir / cache_name, cache)
+        done = replace(entry, segment=segment, cache=cache_name, new=len(records))
         rids = " ".join(rid.hex() for rid, _ in records)
         self._imports.insert({**done.__dict__, "rids": rids})
         self._entries.append(done)
         self.known_ids.update(rid for rid, _ in records)
         return done
 
-    def sealed_records(self) -> Iterator[tuple[ImportEntry, list[tuple[bytes, bytes]]]]:
-        """Each import with its stored sealed records, segment by segment."""
-        for entry in self._entries:
-            if not entry.segment:
-                continue
-            path = self._records_dir / entry.segment
-            if not path.exists():
-                raise StoreCorrupt(f"{path} is missing; the import of {entry.bundle_id} is lost")
-            docs = load_journal(path).get("records", {})
-            try:
-                records = [
-                    (bytes.fromhex(doc["rid"]), base64.b64decode(doc["sealed"], validate=True))
-                    for doc in docs.values()
-                ]
-            except (KeyError, TypeError, ValueError, binascii.Error):
-                raise StoreCorrupt(f"{path} holds a malformed record") from None
-            yield entry, records
+    def read_cache(self, entry: ImportEntry) -> bytes | None:
+        """The import's encrypted opened cache, or None if it has none (or it went missing)."""
+        if not entry.cache:
+            return None
+        path = self._cache_dir / entry.cache
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise durable.map_os_error(error, path, "read") from None
+
+    def write_cache(self, entry: ImportEntry, cache: bytes) -> ImportEntry:
+        """Store a rebuilt opened cache for an import, then let its log entry name it.
+
+        The file is complete on disk before the entry names it; a crash in between leaves an
+        unnamed file that the next open removes.
+        """
+        name = f"{entry.digest[:32]}{_CACHE_SUFFIX}"
+        atomic_write(self._cache_dir / name, cache)
+        if entry.cache == name:
+            return entry
+        done = replace(entry, cache=name)
+        self._imports.update({"cache": name}, Query().digest == entry.digest)
+        self._entries[self._entries.index(entry)] = done
+        return done
+
+    def sealed_records(self, entry: ImportEntry) -> list[tuple[bytes, bytes]]:
+        """The sealed records an import stored (its segment), in their stored order."""
+        if not entry.segment:
+            return []
+        path = self._records_dir / entry.segment
+        if not path.exists():
+            raise StoreCorrupt(f"{path} is missing; the import of {entry.bundle_id} is lost")
+        docs = load_journal(path).get("records", {})
+        try:
+            return [
+                (bytes.fromhex(doc["rid"]), base64.b64decode(doc["sealed"], validate=True))
+                for doc in docs.values()
+            ]
+        except (KeyError, TypeError, ValueError, binascii.Error):
+            raise StoreCorrupt(f"{path} holds a malformed record") from None
 
 
 def new_entry(

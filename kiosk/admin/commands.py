@@ -7,7 +7,6 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,12 +14,15 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from kiosk.admin import report_csv, report_html, report_json, report_text
-from kiosk.admin.adminstore import AdminStore
+from kiosk.admin.adminstore import CACHE_DIR, AdminStore, ImportEntry
 from kiosk.admin.aggregate import Opened, Period, Rules, build_report
 from kiosk.admin.importer import Importer
+from kiosk.admin.opencache import CacheUnreadable, cache_key, open_cache, seal_cache
 from kiosk.admin.opening import Failure, open_records
 from kiosk.admin.report_html import ChartsUnavailable
 from kiosk.config import MIN_GROUP_FLOOR, default_config_dir, load_instruments, load_site
+from kiosk.durable import StoreError
+from kiosk.records import Payload
 from kiosk.sealing import load_private_key_file
 
 PASSPHRASE_ENV = "KIOSK_ADMIN_PASSPHRASE"
@@ -91,19 +93,58 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def opened_records(store: AdminStore, private_key: X25519PrivateKey) -> Iterator[Opened]:
-    """Open every stored record again (they are kept sealed), with its bundle's site."""
-    for entry, records in store.sealed_records():
-        result = open_records(private_key, records)
-        if isinstance(result, Failure):
-            raise _command_error(
-                f"A stored record ({result.record_id.hex()}, from bundle {entry.bundle_id}) does "
-                f"not open with this key: {result.reason}. Is --key the key the records were "
-                "imported with?",
-                EXIT_FAILED,
+def _open_sealed(
+    store: AdminStore, entry: ImportEntry, private_key: X25519PrivateKey
+) -> list[tuple[bytes, Payload]]:
+    """Open an import's sealed records with HPKE; a record that does not open ends the command."""
+    sealed = store.sealed_records(entry)
+    result = open_records(private_key, sealed)
+    if isinstance(result, Failure):
+        raise _command_error(
+            f"A stored record ({result.record_id.hex()}, from bundle {entry.bundle_id}) does "
+            f"not open with this key: {result.reason}. Is --key the key the records were "
+            "imported with?",
+            EXIT_FAILED,
+        )
+    return [(rid, payload) for (rid, _), payload in zip(sealed, result, strict=True)]
+
+
+def opened_records(
+    store: AdminStore, private_key: X25519PrivateKey
+) -> tuple[list[Opened], list[str]]:
+    """Every stored record opened, with its bundle's site, and notes on caches rebuilt.
+
+    Each import's records come from its opened cache; an import whose cache is missing,
+    damaged or made with another key is opened from its sealed records instead, and its
+    cache rebuilt, so the numbers are the same either way.
+    """
+    cipher = cache_key(private_key)
+    records: list[Opened] = []
+    notes: list[str] = []
+    for entry in store.imports():
+        if not entry.segment:
+            continue
+        blob = store.read_cache(entry)
+        try:
+            if blob is None:
+                raise CacheUnreadable("missing" if entry.cache else "not made by this version")
+            opened = open_cache(cipher, entry.digest, blob)
+            if len(opened) != entry.new:
+                raise CacheUnreadable(f"it holds {len(opened)} records, not {entry.new}")
+        except CacheUnreadable as why:
+            opened = _open_sealed(store, entry, private_key)
+            try:
+                store.write_cache(entry, seal_cache(cipher, entry.digest, opened))
+                outcome = "rebuilt"
+            except StoreError as error:
+                outcome = f"not rebuilt ({error})"
+            notes.append(
+                f"the opened cache of bundle {entry.bundle_id} ({store.folder / CACHE_DIR}) "
+                f"was not used: {why}. Its {len(opened)} records were opened from their sealed "
+                f"copies instead, and the cache {outcome}."
             )
-        for payload in result:
-            yield Opened(payload, entry.site)
+        records.extend(Opened(payload, entry.site) for _, payload in opened)
+    return records, notes
 
 
 def _day(text: str) -> date:
@@ -170,7 +211,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     instruments = load_instruments(default_config_dir() / "instruments")
     private_key = load_key(args)
     with AdminStore.open(args.store) as store:
-        records = list(opened_records(store, private_key))
+        records, notes = opened_records(store, private_key)
+    for note in notes:
+        print(f"kiosk-admin: note: {note}", file=sys.stderr)
     if args.raw:
         print(RAW_WARNING, file=sys.stderr)
         text = _raw(records, args.format, args.excel_da)

@@ -2,7 +2,8 @@
 
 Every bundle is checked whole before anything of it is stored: its SHA-256 trailer, that it is
 sealed to this administrator's key, and that every new record opens. A bundle that fails any
-check is rejected entirely; the other bundles of the same import go on.
+check is rejected entirely; the other bundles of the same import go on. The records opened
+here are kept as the import's encrypted opened cache, so a report need not open them again.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from kiosk.admin.adminstore import AdminStore, ImportEntry, new_entry
+from kiosk.admin.opencache import cache_key, seal_cache
 from kiosk.admin.opening import Failure, open_records
 from kiosk.bundle import MAGIC, BundleError, read_bundle, receipt_code
 from kiosk.qrframes import PREFIX, FrameDecoder, FrameError, parse_frame
@@ -117,6 +119,7 @@ class Importer:
         self.store = store
         self.private_key = private_key
         self.fingerprint = public_key_of(private_key).fingerprint()
+        self._cache_cipher = cache_key(private_key)
 
     def import_bundle(self, source: str, data: bytes) -> Outcome:
         """Check one bundle whole and store its new records, or reject it and store nothing."""
@@ -155,7 +158,9 @@ class Importer:
             created=bundle.created,
             count=bundle.count,
         )
-        return Outcome(source, self.store.add_import(entry, new))
+        pairs = [(rid, payload) for (rid, _), payload in zip(new, opened, strict=True)]
+        cache = seal_cache(self._cache_cipher, digest, pairs)
+        return Outcome(source, self.store.add_import(entry, new, cache))
 
     def run(self, sources: Iterable[str]) -> Iterator[Outcome]:
         """Import every source; frames from all sources are pooled per QR transfer."""
