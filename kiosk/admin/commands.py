@@ -127,7 +127,9 @@ def opened_records(
         blob = store.read_cache(entry)
         try:
             if blob is None:
-                raise CacheUnreadable("missing" if entry.cache else "not made by this version")
+                raise CacheUnreadable(
+                    "its file is missing" if entry.cache else "the import predates the cache"
+                )
             opened = open_cache(cipher, entry.digest, blob)
             if len(opened) != entry.new:
                 raise CacheUnreadable(f"it holds {len(opened)} records, not {entry.new}")
