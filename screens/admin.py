@@ -1,0 +1,227 @@
+"""Admin mode: what the kiosk holds, exports by USB or QR, receipts, and purging delivered records.
+
+Opened only through the admin PIN (screens/admin_pin.py). It shows nothing of any answer:
+only counts, the kiosk's identity and the pinned key's fingerprint, which the administrator
+compares with `kiosk-admin fingerprint`. Like every kiosk screen it gives way to the idle reset.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from kiosk.bundle import ReceiptError
+from kiosk.export import ExportError, apply_receipt, purge
+from kiosk.store import SettingValue, StoreError
+from screens.base import KioskScreen
+
+
+def size_text(count: int) -> str:
+    """Bytes as a short human size: '812 kB', '3.4 GB'."""
+    value = float(count)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1000:
+            return f"{value:.0f} {unit}" if unit in ("B", "kB") else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} TB"
+
+
+def export_text(entry: dict[str, SettingValue] | None) -> str:
+    """One line about an export-log entry: when, how, how many."""
+    if entry is None:
+        return "none yet"
+    return f"{entry.get('created')} by {str(entry.get('channel', '?')).upper()}, " + (
+        f"{entry.get('count')} records (receipt {entry.get('receipt')})"
+    )
+
+
+class ConfirmPurgeScreen(ModalScreen[bool]):
+    """Asks before deleting the delivered records; returns True to delete."""
+
+    CSS_PATH = "admin.tcss"
+
+    def __init__(self, delivered: int) -> None:
+        super().__init__()
+        self.delivered = delivered
+
+    def compose(self) -> ComposeResult:
+        """The question and two buttons, keeping as the default."""
+        with Vertical(id="confirm-box"):
+            yield Static(
+                Content(
+                    f"Delete {self.delivered} delivered records from this kiosk?\n"
+                    "The administrator has imported them (their receipt was entered). "
+                    "This cannot be undone."
+                ),
+                id="confirm-text",
+            )
+            with Horizontal(id="confirm-actions"):
+                yield Button("Keep them", id="confirm-keep", variant="primary")
+                yield Button("Delete", id="confirm-delete", variant="error")
+
+    def on_mount(self) -> None:
+        """Carry the plain theme; focus the safe choice."""
+        if self.app.has_class("-plain"):
+            self.add_class("-plain")
+        self.query_one("#confirm-keep", Button).focus()
+
+    @on(Button.Pressed, "#confirm-delete")
+    def delete(self) -> None:
+        """Confirm the purge."""
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#confirm-keep")
+    def keep(self) -> None:
+        """Keep the records."""
+        self.dismiss(False)
+
+
+class AdminScreen(KioskScreen):
+    """The administrator's view of the kiosk and its export, receipt and purge actions."""
+
+    CSS_PATH = "admin.tcss"
+
+    def compose(self) -> ComposeResult:
+        """Top bar, the facts, the actions, the receipt field and a message line."""
+        with Horizontal(id="top-bar"):
+            yield Static(Content(self.kiosk.config.site_name), id="site-name")
+        yield Static("", id="idle-warning")
+        with VerticalScroll(id="admin"):
+            yield Static("Admin mode", id="admin-title", classes="title")
+            with Grid(id="facts"):
+                for key, label in (
+                    ("site", "Site"),
+                    ("kiosk-id", "Kiosk id"),
+                    ("fingerprint", "Admin key"),
+                    ("stored", "Records stored"),
+                    ("undelivered", "Not yet delivered"),
+                    ("last-export", "Last export"),
+                    ("free-disk", "Free disk"),
+                ):
+                    yield Static(label, classes="fact-label")
+                    yield Static("", id=f"fact-{key}", classes="fact-value")
+            yield Static("", id="admin-message")
+            with Horizontal(id="export-actions", classes="admin-row"):
+                yield Button(
+                    "Export to USB stick", id="export-usb", variant="primary", compact=True
+                )
+                yield Button("Export by QR code", id="export-qr", variant="primary", compact=True)
+            with Horizontal(id="receipt-row", classes="admin-row"):
+                yield Input(
+                    placeholder="Receipt code, e.g. K7QM-2XPA-9D",
+                    max_length=24,
+                    compact=True,
+                    id="receipt",
+                )
+                yield Button("Enter receipt", id="apply-receipt", compact=True)
+            with Horizontal(id="other-actions", classes="admin-row"):
+                yield Button("Delete delivered records", id="purge", compact=True)
+                yield Button("Leave admin mode", id="leave", compact=True)
+
+    def on_mount(self) -> None:
+        """Fill in the facts."""
+        super().on_mount()
+        self.show_idle_warning(None)
+        self.refresh_facts()
+        self.query_one("#export-usb", Button).focus()
+
+    def on_screen_resume(self) -> None:
+        """Counts and the export log change while an export screen was on top."""
+        self.refresh_facts()
+
+    def refresh_facts(self) -> None:
+        """Read the counts, the last export and the free disk space again."""
+        site = self.kiosk.site
+        store = site.store
+        log = store.export_log()
+        facts = {
+            "site": site.config.site_name,
+            "kiosk-id": store.kiosk_id,
+            "fingerprint": site.public_key.fingerprint(),
+            "stored": str(store.count()),
+            "undelivered": str(store.count_undelivered()),
+            "last-export": export_text(log[-1] if log else None),
+            "free-disk": size_text(shutil.disk_usage(site.folder).free),
+        }
+        for key, value in facts.items():
+            self.query_one(f"#fact-{key}", Static).update(Content(value))
+
+    def say(self, message: str) -> None:
+        """Show the outcome of the last action."""
+        self.query_one("#admin-message", Static).update(Content(message))
+
+    async def action_toggle_language(self) -> None:
+        """Admin mode speaks English only; F2 changes nothing here."""
+
+    @on(Button.Pressed, "#export-usb")
+    def export_usb(self) -> None:
+        """Open the USB export."""
+        from screens.usb_export import UsbExportScreen
+
+        self.app.push_screen(UsbExportScreen())
+
+    @on(Button.Pressed, "#export-qr")
+    def export_qr(self) -> None:
+        """Open the animated QR export."""
+        from screens.qr_export import QrExportScreen
+
+        self.app.push_screen(QrExportScreen())
+
+    @on(Input.Submitted, "#receipt")
+    @on(Button.Pressed, "#apply-receipt")
+    def enter_receipt(self) -> None:
+        """Mark the records of the export with this receipt code as delivered."""
+        field = self.query_one("#receipt", Input)
+        try:
+            result = apply_receipt(self.kiosk.site, field.value)
+        except (ReceiptError, ExportError, StoreError) as error:
+            self.say(str(error))
+            return
+        field.value = ""
+        if result.already_applied:
+            self.say(
+                f"Receipt {result.code} was entered before: its {result.total} records are "
+                "already marked delivered."
+            )
+        else:
+            self.say(
+                f"Receipt {result.code}: {result.marked} records marked delivered. "
+                "They stay here until you delete delivered records."
+            )
+        self.refresh_facts()
+
+    @on(Button.Pressed, "#purge")
+    def ask_purge(self) -> None:
+        """Ask before deleting the delivered records (only those are ever deleted)."""
+        store = self.kiosk.site.store
+        delivered = store.count() - store.count_undelivered()
+        if delivered == 0:
+            self.say("No records are marked delivered: enter the receipt of an import first.")
+            return
+        self.app.push_screen(ConfirmPurgeScreen(delivered), self.purge_confirmed)
+
+    def purge_confirmed(self, confirmed: bool | None) -> None:
+        """Delete the delivered records once confirmed."""
+        if not confirmed:
+            self.say("Nothing was deleted.")
+            return
+        try:
+            deleted = purge(self.kiosk.site)
+        except StoreError as error:
+            self.say(str(error))
+        else:
+            remaining = self.kiosk.site.store.count()
+            self.say(f"Deleted {deleted} delivered records; {remaining} records remain.")
+        self.refresh_facts()
+
+    @on(Button.Pressed, "#leave")
+    def leave(self) -> None:
+        """Leave admin mode for a fresh welcome screen."""
+        # From the app's queue: a screen awaiting its own removal would wait forever.
+        self.app.call_next(self.kiosk.reset)

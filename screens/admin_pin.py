@@ -1,0 +1,137 @@
+"""The door to admin mode: an unadvertised key (F9), then the admin PIN.
+
+F9 on any kiosk screen calls `open_admin`, which asks for the PIN (8 or more digits, set with
+`kiosk set-pin`). The right PIN starts the kiosk over, so nothing of the last person is left
+under admin mode, and opens the admin screen. Wrong PINs count towards a lockout that the
+store keeps across restarts; while locked, the screen shows how long is left.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from kiosk.pin import MAX_PIN_DIGITS, MIN_PIN_DIGITS, PinGuard, PinResult
+
+if TYPE_CHECKING:
+    from kiosk.app import KioskApp
+
+ADMIN_KEY = "f9"
+"""The key that opens admin mode; the welcome screen never mentions it."""
+
+
+class AdminPinScreen(ModalScreen[bool]):
+    """Asks for the admin PIN, masked; returns True once the right PIN was given."""
+
+    CSS_PATH = "admin_pin.tcss"
+
+    def __init__(self, guard: PinGuard) -> None:
+        super().__init__()
+        self.guard = guard
+
+    def compose(self) -> ComposeResult:
+        """Title, the masked PIN field, a message line and two buttons."""
+        with Vertical(id="pin-box"):
+            yield Static("Admin mode", id="pin-title")
+            yield Input(
+                placeholder=f"PIN ({MIN_PIN_DIGITS} or more digits)",
+                password=True,
+                restrict=r"[0-9]*",
+                max_length=MAX_PIN_DIGITS,
+                id="pin",
+            )
+            yield Static("", id="pin-message")
+            with Horizontal(id="pin-actions"):
+                yield Button("Cancel", id="pin-cancel")
+                yield Button("Open", id="pin-open", variant="primary")
+
+    def on_mount(self) -> None:
+        """Say so if admin mode is not set up; otherwise show any lockout, then wait for the PIN."""
+        if not self.guard.is_set():
+            self.say("Admin mode is not set up on this kiosk. Set a PIN with: kiosk set-pin")
+            self.query_one("#pin", Input).disabled = True
+            self.query_one("#pin-open", Button).disabled = True
+            self.query_one("#pin-cancel", Button).focus()
+            return
+        self.show_lockout()
+
+    def say(self, message: str) -> None:
+        """Show one line under the PIN field."""
+        self.query_one("#pin-message", Static).update(message)
+
+    def show_lockout(self) -> None:
+        """Count down a lockout once a second, with the PIN field held until it ends."""
+        _, seconds_left = self.guard.lockout()
+        locked = seconds_left > 0
+        self.query_one("#pin", Input).disabled = locked
+        self.query_one("#pin-open", Button).disabled = locked
+        if locked:
+            self.say(f"Too many wrong PINs. Admin mode is locked for {seconds_left:.0f} s.")
+            self.set_timer(min(1.0, seconds_left), self.show_lockout)
+        else:
+            self.query_one("#pin", Input).focus()
+
+    @on(Input.Submitted, "#pin")
+    @on(Button.Pressed, "#pin-open")
+    def submit(self) -> None:
+        """Check the PIN away from the UI thread: the hash takes about a tenth of a second."""
+        field = self.query_one("#pin", Input)
+        pin, field.value = field.value, ""
+        if not pin:
+            return
+        field.disabled = True
+        self.query_one("#pin-open", Button).disabled = True
+        self.say("Checking …")
+        self.check_pin(pin)
+
+    @work(thread=True, exclusive=True, group="admin-pin")
+    def check_pin(self, pin: str) -> None:
+        """Check one attempt; the lockout counter is durable before the answer is shown."""
+        result = self.guard.check(pin)
+        self.app.call_from_thread(self.show_result, result)
+
+    def show_result(self, result: PinResult) -> None:
+        """Open admin mode, or say what is wrong."""
+        if not self.is_current:
+            return
+        if result.ok:
+            self.dismiss(True)
+        elif result.status == "locked":
+            self.show_lockout()
+        elif result.status == "not_set":
+            self.say("Admin mode is not set up on this kiosk. Set a PIN with: kiosk set-pin")
+        else:
+            left = result.attempts_left
+            self.say(f"Wrong PIN. {left} more wrong PIN{'s' if left != 1 else ''} lock admin mode.")
+            self.show_lockout()
+
+    @on(Button.Pressed, "#pin-cancel")
+    def cancel(self) -> None:
+        """Go back to where the kiosk was."""
+        self.dismiss(False)
+
+
+def open_admin(app: KioskApp, guard: PinGuard | None = None) -> None:
+    """Ask for the admin PIN and, if it is right, open admin mode on a fresh kiosk.
+
+    Args:
+        app: the running kiosk.
+        guard: the PIN guard to use (default: one on the app's store, with the wall clock).
+    """
+    from screens.admin import AdminScreen
+
+    if any(isinstance(screen, AdminPinScreen | AdminScreen) for screen in app.screen_stack):
+        return
+    pin_guard = guard or PinGuard(app.site.store)
+
+    async def after_pin(ok: bool | None) -> None:
+        if ok:
+            await app.reset()
+            await app.push_screen(AdminScreen())
+
+    app.push_screen(AdminPinScreen(pin_guard), after_pin)

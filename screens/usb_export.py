@@ -1,0 +1,202 @@
+"""USB export: choose a stick, write a verified bundle file with progress, then eject.
+
+The write runs in a worker thread (kiosk.export.export_to_usb): the file is written as
+`.partial`, flushed, renamed and read back before the export is logged. Any failure (no stick,
+full, read-only, pulled out) leaves the kiosk's data as it was and shows what to do next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, OptionList, ProgressBar, Static
+from textual.widgets.option_list import Option
+
+from kiosk.export import ExportError, export_to_usb
+from kiosk.store import StoreError
+from kiosk.usb import Drive, UsbError, eject, find_drives
+from screens.admin import size_text
+
+if TYPE_CHECKING:
+    from kiosk.app import KioskApp
+
+
+def drive_text(drive: Drive) -> str:
+    """How a drive is listed: its name, free space and whether it can be written."""
+    free = (
+        "free space unknown" if drive.free_bytes is None else f"{size_text(drive.free_bytes)} free"
+    )
+    where = "" if drive.label is None else f" ({drive.path})"
+    return f"{drive.name}{where}: {free}" + (" - read-only" if drive.read_only else "")
+
+
+class UsbExportScreen(Screen[None]):
+    """Lists the mounted USB sticks, writes the export to the chosen one and offers to eject it.
+
+    Args:
+        find: how to find the mounted drives (kiosk.usb.find_drives unless testing a folder).
+    """
+
+    CSS_PATH = "usb_export.tcss"
+
+    def __init__(self, find: Callable[[], list[Drive]] = find_drives) -> None:
+        super().__init__()
+        self.find = find
+        self.drives: list[Drive] = []
+        self.written_to: Drive | None = None
+        self.busy = False
+
+    @property
+    def kiosk(self) -> KioskApp:
+        """The running kiosk app, typed."""
+        return cast("KioskApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        """Title, the drive list, progress, a message and the actions."""
+        with Vertical(id="usb"):
+            yield Static("Export to a USB stick", classes="title")
+            yield Static("Looking for USB sticks …", id="usb-lead")
+            yield OptionList(id="drives")
+            yield ProgressBar(total=None, show_eta=False, id="usb-progress")
+            yield Static("", id="usb-message")
+            with Horizontal(id="usb-actions"):
+                yield Button("Back", id="usb-back")
+                yield Button("Look again", id="usb-refresh")
+                yield Button("Eject", id="usb-eject")
+                yield Button("Write export", id="usb-write", variant="primary")
+
+    def on_mount(self) -> None:
+        """Carry the plain theme and look for sticks."""
+        if self.app.has_class("-plain"):
+            self.add_class("-plain")
+        self.query_one("#usb-progress", ProgressBar).display = False
+        self.query_one("#usb-eject", Button).display = False
+        self.look_for_drives()
+
+    def reply(self, callback: Callable[..., None], *args: Any) -> None:
+        """Hand a worker's result to the UI thread, unless the idle reset closed this screen."""
+
+        def deliver() -> None:
+            if self.is_attached:
+                callback(*args)
+
+        self.app.call_from_thread(deliver)
+
+    def say(self, message: str) -> None:
+        """Show what happened, or what to do."""
+        self.query_one("#usb-message", Static).update(Content(message))
+
+    def set_busy(self, busy: bool) -> None:
+        """Hold every button while the stick is being written or ejected."""
+        self.busy = busy
+        for button in self.query(Button).results(Button):
+            button.disabled = busy
+        if not busy:
+            self.query_one("#usb-write", Button).disabled = not self.drives
+
+    @on(Button.Pressed, "#usb-refresh")
+    @work(thread=True, exclusive=True, group="usb")
+    def look_for_drives(self) -> None:
+        """Find the mounted sticks (lsblk can take a moment) and list them."""
+        drives = self.find()
+        self.reply(self.show_drives, drives)
+
+    def show_drives(self, drives: list[Drive]) -> None:
+        """List the drives found, the first one chosen."""
+        self.drives = drives
+        options = self.query_one("#drives", OptionList)
+        options.clear_options()
+        options.add_options(Option(Content(drive_text(drive))) for drive in drives)
+        lead = self.query_one("#usb-lead", Static)
+        if drives:
+            lead.update("Choose the stick to write to:")
+            options.highlighted = 0
+            options.focus()
+        else:
+            lead.update("No USB stick found. Plug one in, wait a moment, then choose Look again.")
+        self.set_busy(False)
+
+    @on(OptionList.OptionSelected, "#drives")
+    @on(Button.Pressed, "#usb-write")
+    def write(self) -> None:
+        """Write the export to the highlighted stick."""
+        index = self.query_one("#drives", OptionList).highlighted
+        if self.busy or index is None or not 0 <= index < len(self.drives):
+            return
+        drive = self.drives[index]
+        self.set_busy(True)
+        self.query_one("#usb-eject", Button).display = False
+        bar = self.query_one("#usb-progress", ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.display = True
+        self.say(f"Writing to {drive.name} … do not pull the stick out.")
+        self.write_export(drive)
+
+    @work(thread=True, exclusive=True, group="usb")
+    def write_export(self, drive: Drive) -> None:
+        """Build, write and verify the bundle away from the UI thread."""
+
+        def progress(done: int, total: int) -> None:
+            self.reply(self.show_progress, done, total)
+
+        try:
+            path, export = export_to_usb(self.kiosk.site, drive.path, progress=progress)
+        except (ExportError, UsbError, StoreError) as error:
+            self.reply(self.write_failed, str(error))
+        else:
+            self.reply(self.written, drive, path, export.count)
+
+    def show_progress(self, done: int, total: int) -> None:
+        """Move the progress bar."""
+        self.query_one("#usb-progress", ProgressBar).update(total=total, progress=done)
+
+    def write_failed(self, message: str) -> None:
+        """Say what went wrong; the kiosk's data is unchanged and a retry is one key away."""
+        self.query_one("#usb-progress", ProgressBar).display = False
+        self.say(message)
+        self.set_busy(False)
+
+    def written(self, drive: Drive, path: Path, count: int) -> None:
+        """Say what was written and offer to eject."""
+        self.written_to = drive
+        self.say(
+            f"Done: {path.name} holds {count} records and reads back correctly. "
+            "Eject the stick before pulling it out."
+        )
+        self.set_busy(False)
+        eject_button = self.query_one("#usb-eject", Button)
+        eject_button.display = True
+        eject_button.focus()
+
+    @on(Button.Pressed, "#usb-eject")
+    def start_eject(self) -> None:
+        """Unmount the stick that was written."""
+        if self.written_to is not None and not self.busy:
+            self.set_busy(True)
+            self.say(f"Ejecting {self.written_to.name} …")
+            self.eject_drive(self.written_to)
+
+    @work(thread=True, exclusive=True, group="usb")
+    def eject_drive(self, drive: Drive) -> None:
+        """Flush and unmount away from the UI thread."""
+        message = eject(drive)
+        self.reply(self.ejected, message)
+
+    def ejected(self, message: str) -> None:
+        """Say whether the stick may be pulled out now."""
+        self.say(message)
+        self.set_busy(False)
+        self.query_one("#usb-eject", Button).display = False
+
+    @on(Button.Pressed, "#usb-back")
+    def back(self) -> None:
+        """Back to admin mode (not while a write is under way)."""
+        if not self.busy:
+            self.dismiss(None)

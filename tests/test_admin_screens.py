@@ -1,0 +1,250 @@
+"""Admin mode in the real kiosk: the PIN door, facts, receipts, purge, USB export, idle reset."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Input, Static
+
+from kiosk.app import KioskApp
+from kiosk.bundle import read_bundle
+from kiosk.export import Export, build_export, record_export
+from kiosk.pin import PinGuard
+from kiosk.simulate import simulate
+from kiosk.site import Site
+from kiosk.submit import Submitter
+from kiosk.usb import Drive
+from screens.admin import AdminScreen, ConfirmPurgeScreen
+from screens.admin_pin import ADMIN_KEY, AdminPinScreen, open_admin
+from screens.qr_export import QrExportScreen
+from screens.usb_export import UsbExportScreen
+from screens.welcome import WelcomeScreen
+
+PIN = "31415926"
+SIZE = (100, 34)
+
+
+class FakeClock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class AdminKiosk(KioskApp):
+    """The kiosk with the admin key bound, as kiosk/app.py binds it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *KioskApp.BINDINGS,
+        Binding(ADMIN_KEY, "open_admin", show=False),
+    ]
+
+    def action_open_admin(self) -> None:
+        open_admin(self)
+
+
+def add_records(site: Site, count: int, seed: int) -> None:
+    """Store `count` random answers through the real submit path."""
+    submitter = Submitter(site.store, site.config, site.public_key)
+    assert simulate(submitter, site.config.instruments, count, seed=seed) == count
+
+
+def exported(site: Site) -> Export:
+    """An export of the undelivered records that has left the kiosk (logged, as by USB)."""
+    export = build_export(site, today=date(2026, 3, 4))
+    record_export(site, export, channel="usb")
+    return export
+
+
+async def wait_for(pilot: Pilot[Any], screen_type: type[Screen[Any]]) -> Screen[Any]:
+    """Let workers and timers run until a screen of this type is on top."""
+    for _ in range(100):
+        if isinstance(pilot.app.screen, screen_type):
+            return pilot.app.screen
+        await pilot.pause(0.05)
+    raise AssertionError(f"{type(pilot.app.screen).__name__} instead of {screen_type.__name__}")
+
+
+async def wait_for_text(pilot: Pilot[Any], selector: str, text: str) -> str:
+    """Wait until the Static at `selector` on the top screen shows `text`; return all of it."""
+    shown = ""
+    for _ in range(100):
+        shown = str(pilot.app.screen.query_one(selector, Static).content)
+        if text in shown:
+            return shown
+        await pilot.pause(0.05)
+    raise AssertionError(f"{selector} shows {shown!r}, not {text!r}")
+
+
+def fact(screen: Screen[Any], key: str) -> str:
+    return str(screen.query_one(f"#fact-{key}", Static).content)
+
+
+async def enter_admin(pilot: Pilot[Any], pin: str = PIN) -> AdminScreen:
+    await pilot.press(ADMIN_KEY)
+    await wait_for(pilot, AdminPinScreen)
+    await pilot.press(*pin, "enter")
+    screen = await wait_for(pilot, AdminScreen)
+    assert isinstance(screen, AdminScreen)
+    return screen
+
+
+def in_admin_mode(app: KioskApp) -> bool:
+    return any(isinstance(s, AdminScreen | AdminPinScreen) for s in app.screen_stack)
+
+
+async def test_wrong_pin_stays_out_and_right_pin_shows_the_facts(site: Site) -> None:
+    PinGuard(site.store).set_pin(PIN)
+    add_records(site, 6, seed=1)
+    app = AdminKiosk(site, clock=FakeClock())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(ADMIN_KEY)
+        await wait_for(pilot, AdminPinScreen)
+        await pilot.press(*"27182818", "enter")
+        await wait_for_text(pilot, "#pin-message", "Wrong PIN. 2 more wrong PINs")
+        assert not any(isinstance(s, AdminScreen) for s in app.screen_stack)
+        assert app.screen.query_one("#pin", Input).value == ""
+        await pilot.press(*PIN, "enter")
+        screen = await wait_for(pilot, AdminScreen)
+        assert fact(screen, "stored") == "6"
+        assert fact(screen, "undelivered") == "6"
+        assert fact(screen, "site") == "Testafdeling"
+        assert fact(screen, "kiosk-id") == site.store.kiosk_id
+        assert fact(screen, "fingerprint") == site.public_key.fingerprint()
+        assert fact(screen, "last-export") == "none yet"
+        assert fact(screen, "free-disk").endswith("B")
+        assert PinGuard(site.store).lockout() == (0, 0.0)
+        await pilot.click("#leave")
+        await wait_for(pilot, WelcomeScreen)
+        assert not in_admin_mode(app)
+
+
+async def test_without_a_pin_admin_mode_is_not_set_up(site: Site) -> None:
+    app = AdminKiosk(site, clock=FakeClock())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(ADMIN_KEY)
+        await wait_for(pilot, AdminPinScreen)
+        await wait_for_text(pilot, "#pin-message", "not set up")
+        assert app.screen.query_one("#pin", Input).disabled
+        await pilot.click("#pin-cancel")
+        await wait_for(pilot, WelcomeScreen)
+
+
+async def test_lockout_shows_and_holds_the_pin_field(site: Site) -> None:
+    guard = PinGuard(site.store)
+    guard.set_pin(PIN)
+    for _ in range(3):
+        guard.check("00000000")
+    app = AdminKiosk(site, clock=FakeClock())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(ADMIN_KEY)
+        await wait_for(pilot, AdminPinScreen)
+        await wait_for_text(pilot, "#pin-message", "locked for")
+        assert app.screen.query_one("#pin", Input).disabled
+        await pilot.press(*PIN, "enter")
+        await pilot.pause(0.2)
+        assert not any(isinstance(s, AdminScreen) for s in app.screen_stack)
+
+
+async def test_receipt_marks_the_export_delivered(site: Site) -> None:
+    PinGuard(site.store).set_pin(PIN)
+    add_records(site, 4, seed=2)
+    export = exported(site)
+    add_records(site, 2, seed=3)
+    app = AdminKiosk(site, clock=FakeClock())
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await enter_admin(pilot)
+        assert fact(screen, "undelivered") == "6"
+        assert export.receipt in fact(screen, "last-export")
+        await pilot.click("#receipt")
+        await pilot.press(*"ZZZZ-ZZZZ-ZZ", "enter")
+        await wait_for_text(pilot, "#admin-message", "typo")
+        assert site.store.count_undelivered() == 6
+        receipt = screen.query_one("#receipt", Input)
+        receipt.value = export.receipt.lower().replace("-", " ")
+        await pilot.click("#apply-receipt")
+        await wait_for_text(pilot, "#admin-message", "4 records marked delivered")
+        assert fact(screen, "undelivered") == "2"
+        assert site.store.count_undelivered() == 2
+        assert all(site.store.is_delivered(rid) for rid in export.record_ids)
+
+
+async def test_purge_deletes_only_delivered_records_after_confirming(site: Site) -> None:
+    PinGuard(site.store).set_pin(PIN)
+    add_records(site, 5, seed=4)
+    export = exported(site)
+    add_records(site, 3, seed=5)
+    app = AdminKiosk(site, clock=FakeClock())
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await enter_admin(pilot)
+        await pilot.click("#purge")
+        await wait_for_text(pilot, "#admin-message", "No records are marked delivered")
+        screen.query_one("#receipt", Input).value = export.receipt
+        await pilot.click("#apply-receipt")
+        await wait_for_text(pilot, "#admin-message", "5 records marked delivered")
+        await pilot.click("#purge")
+        await wait_for(pilot, ConfirmPurgeScreen)
+        await pilot.click("#confirm-keep")
+        await wait_for_text(pilot, "#admin-message", "Nothing was deleted")
+        assert site.store.count() == 8
+        await pilot.click("#purge")
+        await wait_for(pilot, ConfirmPurgeScreen)
+        await pilot.click("#confirm-delete")
+        await wait_for_text(pilot, "#admin-message", "Deleted 5 delivered records; 3 records")
+        assert fact(screen, "stored") == "3"
+    kept = {record.record_id for record in site.store.iter_records()}
+    assert len(kept) == 3
+    assert not kept & set(export.record_ids)
+
+
+async def test_idle_reset_leaves_admin_mode(site: Site) -> None:
+    PinGuard(site.store).set_pin(PIN)
+    add_records(site, 2, seed=6)
+    clock = FakeClock()
+    app = AdminKiosk(site, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_admin(pilot)
+        await pilot.click("#export-qr")
+        qr = await wait_for(pilot, QrExportScreen)
+        await wait_for_text(pilot, "#qr-status", "frame")
+        await pilot.press("space")
+        clock.now += site.config.idle_seconds + 1
+        await app.watch_for_idle()
+        await wait_for(pilot, WelcomeScreen)
+        assert not in_admin_mode(app)
+        assert not qr.is_attached
+        assert len(site.store.export_log()) == 1
+
+
+async def test_usb_export_writes_a_verified_bundle(site: Site, tmp_path: Path) -> None:
+    PinGuard(site.store).set_pin(PIN)
+    add_records(site, 3, seed=8)
+    stick = tmp_path / "stick"
+    drives = [Drive(stick, "STICK", None, False, None)]
+    app = AdminKiosk(site, clock=FakeClock())
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_admin(pilot)
+        await app.push_screen(UsbExportScreen(find=lambda: drives))
+        await wait_for_text(pilot, "#usb-lead", "Choose the stick")
+        await pilot.click("#usb-write")
+        await wait_for_text(pilot, "#usb-message", "No USB stick at")
+        assert site.store.export_log() == []
+        assert site.store.count_undelivered() == 3
+        stick.mkdir()
+        # A button ignores clicks during its 0.2 s pressed look.
+        await pilot.pause(0.3)
+        await pilot.click("#usb-write")
+        message = await wait_for_text(pilot, "#usb-message", "Done")
+        assert "3 records" in message
+    [written] = stick.iterdir()
+    assert written.suffix == ".tkb"
+    assert read_bundle(written.read_bytes()).count == 3
+    assert site.store.export_log()[-1]["channel"] == "usb"
