@@ -124,10 +124,10 @@ class QrExportScreen(Screen[None]):
         if view.k:
             self.say(progress_text(view.frames_shown, view.k, view.rate, view.paused))
 
-    @on(QrView.TooSmall)
-    def too_small(self) -> None:
-        """Ask for a larger terminal."""
-        self.say("The terminal is too small for a QR code. Make it larger, or export by USB.")
+    @on(QrView.CannotShow)
+    def cannot_show(self, event: QrView.CannotShow) -> None:
+        """Say why no code is shown, and what else works."""
+        self.say(f"{event.reason} Or export by USB.")
 
     @on(Button.Pressed, "#qr-back")
     def back(self) -> None:

@@ -24,6 +24,7 @@ from screens.admin_pin import ADMIN_KEY, AdminPinScreen, open_admin
 from screens.qr_export import QrExportScreen
 from screens.usb_export import UsbExportScreen
 from screens.welcome import WelcomeScreen
+from screens.widgets.qr_view import QrView
 
 PIN = "31415926"
 SIZE = (100, 34)
@@ -215,7 +216,13 @@ async def test_idle_reset_leaves_admin_mode(site: Site) -> None:
         await pilot.click("#export-qr")
         qr = await wait_for(pilot, QrExportScreen)
         await wait_for_text(pilot, "#qr-status", "frame")
+        # A playing transfer is activity: the admin's camera needs no key presses.
+        clock.now += site.config.idle_seconds + 1
+        await wait_for_text(pilot, "#qr-status", f"frame {qr.query_one(QrView).frames_shown + 1} ")
+        await app.watch_for_idle()
+        assert app.screen is qr
         await pilot.press("space")
+        await wait_for_text(pilot, "#qr-status", "paused")
         clock.now += site.config.idle_seconds + 1
         await app.watch_for_idle()
         await wait_for(pilot, WelcomeScreen)

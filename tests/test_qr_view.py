@@ -125,3 +125,14 @@ async def test_resize_refits_the_version_and_too_small_says_so(bundle: bytes) ->
         assert view.version is None
         shown = " ".join(view.render_line(y).text.strip() for y in range(view.size.height))
         assert "Too small for a QR code" in shown
+
+
+async def test_a_bundle_too_large_for_the_version_is_refused_on_screen() -> None:
+    app = QrApp(bytes(7_000_000))
+    async with app.run_test(size=(30, 16)) as pilot:
+        await pilot.pause(0.1)
+        view = app.query_one(QrView)
+        assert view.version == 2
+        assert view.stream is None
+        shown = " ".join(view.render_line(y).text.strip() for y in range(view.size.height))
+        assert "too large for QR transfer" in shown

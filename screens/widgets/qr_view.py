@@ -94,8 +94,18 @@ class QrView(Widget, can_focus=True):
             """The QR view that changed."""
             return self.qr_view
 
-    class TooSmall(Message):
-        """The widget is too small for any QR code that can carry a frame."""
+    class CannotShow(Message):
+        """No frame can be shown: the widget is too small, or the bundle too large for QR."""
+
+        def __init__(self, qr_view: QrView, reason: str) -> None:
+            super().__init__()
+            self.qr_view = qr_view
+            self.reason = reason
+
+        @property
+        def control(self) -> QrView:
+            """The QR view that cannot show the bundle."""
+            return self.qr_view
 
     def __init__(
         self,
@@ -121,6 +131,7 @@ class QrView(Widget, can_focus=True):
         self._lines: list[str] = []
         self._drawn_lines: list[str] = []
         self._timer: Timer | None = None
+        self.problem: str | None = None
 
     # --- what tests and the screen read ----------------------------------------------------
 
@@ -178,13 +189,24 @@ class QrView(Widget, can_focus=True):
         self._lines = []
         self.frames_shown = 0
         self._frames = queue.Queue(FRAMES_AHEAD)
-        if version is None:
-            self.workers.cancel_group(self, "qr-frames")
-            self.post_message(self.TooSmall())
-        else:
-            self.stream = encode_frames(self.bundle, version=version, ecc=self.ecc)
-            self._make_frames(self.stream, version, self._frames)
+        self.problem = None
         self.refresh()
+        if version is None:
+            self._cannot_show(TOO_SMALL)
+            return
+        try:
+            self.stream = encode_frames(self.bundle, version=version, ecc=self.ecc)
+        except ValueError as error:
+            reason = str(error)
+            self._cannot_show(f"{reason[:1].upper()}{reason[1:]}.")
+            return
+        self._make_frames(self.stream, version, self._frames)
+
+    def _cannot_show(self, reason: str) -> None:
+        """Stop making frames and say why, on the widget and to the screen."""
+        self.workers.cancel_group(self, "qr-frames")
+        self.problem = reason
+        self.post_message(self.CannotShow(self, reason))
 
     @work(thread=True, exclusive=True, group="qr-frames")
     def _make_frames(
@@ -232,8 +254,8 @@ class QrView(Widget, can_focus=True):
             if self._lines:
                 self.frames_drawn += 1
         lines = self._lines
-        if self.version is None and width:
-            lines = textwrap.wrap(TOO_SMALL, width)
+        if self.problem is not None and width:
+            lines = textwrap.wrap(self.problem, width)
         index = y - (height - len(lines)) // 2
         if not 0 <= index < len(lines):
             return Strip.blank(width, CODE_STYLE)
