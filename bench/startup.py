@@ -38,8 +38,9 @@ from kiosk.app import KioskApp
 from kiosk.site import open_site
 
 class FirstScreen(KioskApp):
+    # Textual runs KioskApp.on_mount too (handlers run down the class hierarchy), so this one
+    # only schedules the exit once the welcome screen it pushes has been drawn.
     def on_mount(self):
-        super().on_mount()
         self.call_after_refresh(lambda: self.call_after_refresh(self.exit))
 
 site = open_site(Path(sys.argv[1]))
