@@ -14,12 +14,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from kiosk.instruments import Answer, InvalidAnswer, Instrument
+from kiosk.instruments import Answer, Instrument, InvalidAnswer
 from kiosk.site import Site
 from kiosk.store import StoreError
 from kiosk.submit import Submitter
@@ -31,7 +32,8 @@ IDLE_WARNING_SECONDS = 15
 EXIT_CRASHED = 3
 
 # Keys that would quit, suspend, copy or open something in a normal terminal app.
-LOCKED_KEYS = "ctrl+c,ctrl+q,ctrl+z,ctrl+backslash,ctrl+p,ctrl+d,ctrl+s,ctrl+o,ctrl+x,ctrl+v"
+# Escape is locked too: a stray press must not throw away what someone has half answered.
+LOCKED_KEYS = "ctrl+c,ctrl+q,ctrl+z,ctrl+backslash,ctrl+p,ctrl+d,ctrl+s,ctrl+o,ctrl+x,ctrl+v,escape"
 
 
 class KioskApp(App[int], inherit_bindings=False):
@@ -62,6 +64,8 @@ class KioskApp(App[int], inherit_bindings=False):
         self.last_submit: float | None = None
         if self.config.theme == "plain":
             self.add_class("-plain")
+            # The terminal's own colours: the 16 of a Linux console, at the contrast it was set to.
+            self.theme = "ansi-dark"
 
     def on_mount(self) -> None:
         """Show the welcome screen and start watching for an idle kiosk."""
@@ -80,11 +84,17 @@ class KioskApp(App[int], inherit_bindings=False):
         except (KeyError, IndexError, ValueError):
             return template
 
-    def toggle_language(self) -> None:
-        """Switch between the site's first two languages and redraw the current screen."""
+    async def toggle_language(self) -> None:
+        """Switch to the site's next language and redraw the screen, keeping answers and focus."""
         languages = self.config.languages
         self.lang = languages[(languages.index(self.lang) + 1) % len(languages)]
-        self.screen.refresh(recompose=True)
+        screen = self.screen
+        focused_id = screen.focused.id if screen.focused is not None else None
+        await screen.recompose()
+        if focused_id is not None:
+            for widget in screen.query(f"#{focused_id}"):
+                widget.focus()
+                break
 
     # --- flow ---------------------------------------------------------------
 
@@ -127,14 +137,21 @@ class KioskApp(App[int], inherit_bindings=False):
         return max(0.0, self.config.min_pause_seconds - (self.clock() - self.last_submit))
 
     async def reset(self) -> None:
-        """Discard everything of the last person and show a fresh welcome screen."""
+        """Discard everything of the last person and show a fresh welcome screen.
+
+        The screens are replaced once the current message is handled, so a screen's own
+        button or timer may call this without waiting on its own removal.
+        """
+        self.lang = self.config.languages[0]
+        self.last_activity = self.clock()
+        self.call_later(self._show_fresh_welcome)
+
+    async def _show_fresh_welcome(self) -> None:
         from screens.welcome import WelcomeScreen
 
-        self.lang = self.config.languages[0]
         while len(self.screen_stack) > 2:
             await self.pop_screen()
         await self.switch_screen(WelcomeScreen())
-        self.last_activity = self.clock()
 
     # --- idle reset ---------------------------------------------------------
 
@@ -179,8 +196,13 @@ class KioskApp(App[int], inherit_bindings=False):
         where = "; ".join(f"{Path(f.filename).name}:{f.lineno} in {f.name}" for f in frames[-6:])
         log.error("unexpected error %s at %s", type(error).__name__, where)
         self._return_code = EXIT_CRASHED
-        self._exception = self._exception or error
-        self.exit(EXIT_CRASHED)
+        if self._exception is None:
+            self._exception = error
+            self._exception_event.set()
+        # Left on the terminal until `kiosk run` has started a clean app: a neutral word, no
+        # traceback, nothing typed.
+        neutral = Text(f"{self.text('error_title')}\n{self.text('error_lead')}")
+        self.exit(EXIT_CRASHED, return_code=EXIT_CRASHED, message=neutral)
 
     def get_default_screen(self) -> Screen[Any]:
         """A blank base screen under the kiosk's own screens."""

@@ -50,9 +50,9 @@ class KioskScreen(Screen[Any]):
             self.add_class("-plain")
 
     @on(Button.Pressed, "#language")
-    def action_toggle_language(self) -> None:
+    async def action_toggle_language(self) -> None:
         """Switch language; answers given so far stay."""
-        self.kiosk.toggle_language()
+        await self.kiosk.toggle_language()
 
     def show_idle_warning(self, seconds_left: float | None) -> None:
         """Show (or hide, with None) the "starting over in N seconds" line."""
@@ -66,10 +66,6 @@ class KioskScreen(Screen[Any]):
 
 class InstrumentScreen(KioskScreen):
     """A screen for one tool: keeps the answers given so far and sends them once."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "start_over", "Start over", show=False),
-    ]
 
     def __init__(self, instrument: Instrument) -> None:
         super().__init__(classes=f"instrument form-{instrument.form}")
@@ -114,7 +110,7 @@ class InstrumentScreen(KioskScreen):
             button.disabled = not self.can_send()
 
     @on(Button.Pressed, "#start-over")
-    async def action_start_over(self) -> None:
+    async def start_over(self) -> None:
         """Drop the answers and go back to the welcome screen."""
         await self.kiosk.reset()
 

@@ -31,10 +31,11 @@ class CheckinScreen(InstrumentScreen):
     def compose(self) -> ComposeResult:
         """The current step."""
         yield from self.compose_top_bar()
-        yield Static(Content(self.title_text()), id="title", classes="title")
         if self.step == 1:
+            yield from self.compose_heading()
             yield from self.compose_scale()
         else:
+            yield Static(Content(self.title_text()), id="title", classes="title")
             yield from self.compose_follow_ups()
 
     def compose_scale(self) -> ComposeResult:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -10,24 +10,34 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+if TYPE_CHECKING:
+    from kiosk.app import KioskApp
+
 
 class StorageFailedScreen(ModalScreen[bool]):
     """Says the answer was not stored and offers to try again; returns True for a retry."""
 
     CSS_PATH = "failure.tcss"
 
+    @property
+    def kiosk(self) -> KioskApp:
+        """The running kiosk app, typed."""
+        return cast("KioskApp", self.app)
+
     def compose(self) -> ComposeResult:
         """The message and two choices."""
-        app = cast(Any, self.app)
+        text = self.kiosk.text
         with Vertical(id="failure"):
-            yield Static(Content(app.text("storage_failed_title")), id="failure-title")
-            yield Static(Content(app.text("storage_failed_lead")), id="failure-lead")
+            yield Static(Content(text("storage_failed_title")), id="failure-title")
+            yield Static(Content(text("storage_failed_lead")), id="failure-lead")
             with Horizontal(id="failure-actions"):
-                yield Button(app.text("button_cancel"), id="give-up")
-                yield Button(app.text("button_send"), id="retry", variant="primary")
+                yield Button(text("button_cancel"), id="give-up")
+                yield Button(text("button_send"), id="retry", variant="primary")
 
     def on_mount(self) -> None:
-        """Focus the retry."""
+        """Focus the retry, in the plain look if the kiosk uses it."""
+        if self.kiosk.has_class("-plain"):
+            self.add_class("-plain")
         self.query_one("#retry", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

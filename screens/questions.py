@@ -26,7 +26,7 @@ class QuestionsScreen(InstrumentScreen):
     CSS_PATH = "questions.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("pageup", "back", show=False),
-        Binding("pagedown", "skip", show=False),
+        Binding("pagedown", "next", show=False),
     ]
 
     def __init__(self, instrument: Instrument) -> None:
@@ -43,7 +43,7 @@ class QuestionsScreen(InstrumentScreen):
         lang = self.kiosk.lang
         item = self.instrument.items[self.index]
         yield from self.compose_top_bar()
-        yield Static(Content(self.title_text()), id="title", classes="title")
+        yield from self.compose_heading()
         with Vertical(id="question"):
             progress = self.t("progress", current=self.index + 1, total=len(self.instrument.items))
             yield Static(Content(progress), id="progress")
@@ -61,10 +61,13 @@ class QuestionsScreen(InstrumentScreen):
             yield Button(self.t("button_cancel"), id="start-over", classes="secondary")
             yield Static("", classes="spacer")
             yield Button(self.t("button_back"), id="back", disabled=self.index == 0)
-            yield Button(self.t("button_skip"), id="skip", disabled=self.last)
+            yield Button(self.t("button_skip"), id="skip")
             if self.last:
                 yield Button(
-                    self.t("button_send"), id="send", variant="primary", disabled=not self.can_send()
+                    self.t("button_send"),
+                    id="send",
+                    variant="primary",
+                    disabled=not self.can_send(),
                 )
             else:
                 yield Button(self.t("button_next"), id="next", variant="primary")
@@ -103,7 +106,7 @@ class QuestionsScreen(InstrumentScreen):
 
     @on(Button.Pressed, "#next")
     async def action_next(self) -> None:
-        """Next item."""
+        """Next item, keeping this one's answer (or none, if none was given)."""
         if not self.last:
             await self.show_item(self.index + 1)
 
@@ -115,7 +118,9 @@ class QuestionsScreen(InstrumentScreen):
 
     @on(Button.Pressed, "#skip")
     async def action_skip(self) -> None:
-        """Leave this item unanswered and go on."""
+        """Leave this item unanswered and go on (on the last item, stay and clear it)."""
         self.answers[self.instrument.items[self.index].id] = None
-        if not self.last:
+        if self.last:
+            self.query_one("#choices", ChoiceRow).value = None
+        else:
             await self.show_item(self.index + 1)

@@ -11,7 +11,7 @@ from screens.base import KioskScreen
 
 
 class ThanksScreen(KioskScreen):
-    """"Tak!" for a few seconds, then a clean welcome screen for the next person."""
+    """The "Tak!" screen for a few seconds, then a clean welcome screen for the next person."""
 
     CSS_PATH = "thanks.tcss"
 

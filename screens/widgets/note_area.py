@@ -49,6 +49,10 @@ class NoteArea(TextArea):
         self.max_length = max_length
         self.cursor_blink = False
 
+    def on_mount(self) -> None:
+        """Put the cursor after what was written so far, where the next word goes."""
+        self.move_cursor(self.document.end)
+
     async def _on_paste(self, event: events.Paste) -> None:
         # Clean and cap before the text reaches the document, so a megabyte paste costs nothing.
         event.prevent_default()
