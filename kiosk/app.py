@@ -9,18 +9,23 @@ from __future__ import annotations
 import logging
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import events
+from textual._xterm_parser import XTermParser
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
+from textual.drivers import linux_driver
+from textual.message import Message
 from textual.screen import Screen
 
 from kiosk.instruments import Answer, Instrument, InvalidAnswer
+from kiosk.pasteguard import PasteGuard
 from kiosk.site import Site
 from kiosk.store import StoreError
 from kiosk.submit import Submitter
@@ -36,6 +41,33 @@ EXIT_CRASHED = 3
 LOCKED_KEYS = "ctrl+c,ctrl+q,ctrl+z,ctrl+backslash,ctrl+p,ctrl+d,ctrl+s,ctrl+o,ctrl+x,ctrl+v,escape"
 
 
+class PasteGuardParser(XTermParser):
+    """Textual's input parser, fed through the paste guard (see kiosk/pasteguard.py)."""
+
+    def __init__(self, debug: bool = False) -> None:
+        super().__init__(debug)
+        self._paste_guard = PasteGuard()
+
+    def feed(self, data: str) -> Iterable[Message]:
+        """Parse raw input after escape sequences inside pastes have been removed."""
+        if not data:
+            return super().feed(data)
+        filtered = self._paste_guard.filter(data)
+        # An empty string tells the parser the input has ended: only pass on what remains.
+        return super().feed(filtered) if filtered else ()
+
+
+class KioskDriver(linux_driver.LinuxDriver):
+    """The Linux terminal driver with a parser that keeps pasted escape sequences out of keys."""
+
+    def run_input_thread(self) -> None:
+        """Read input as LinuxDriver does, through the paste guard."""
+        # LinuxDriver makes its parser from this module-level name inside run_input_thread;
+        # pointing the name at ours is the only seam short of copying its whole input loop.
+        linux_driver.XTermParser = PasteGuardParser  # type: ignore[attr-defined]
+        super().run_input_thread()
+
+
 class KioskApp(App[int], inherit_bindings=False):
     """The kiosk: a welcome screen, one screen per tool, a thank-you, and nothing carried over."""
 
@@ -45,6 +77,8 @@ class KioskApp(App[int], inherit_bindings=False):
     CSS_PATH = SCREENS_DIR / "app.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(LOCKED_KEYS, "ignore", show=False, priority=True, system=True),
+        # Admin mode: deliberately not shown anywhere on the kiosk (see screens/admin_pin.py).
+        Binding("f9", "open_admin", show=False),
     ]
 
     def __init__(
@@ -66,6 +100,11 @@ class KioskApp(App[int], inherit_bindings=False):
             self.add_class("-plain")
             # The terminal's own colours: the 16 of a Linux console, at the contrast it was set to.
             self.theme = "ansi-dark"
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this terminal; on Linux, ours with the paste guard."""
+        driver = super().get_driver_class()
+        return KioskDriver if driver is linux_driver.LinuxDriver else driver
 
     def on_mount(self) -> None:
         """Show the welcome screen and start watching for an idle kiosk."""
@@ -182,6 +221,12 @@ class KioskApp(App[int], inherit_bindings=False):
             screen.show_idle_warning(remaining if remaining <= IDLE_WARNING_SECONDS else None)
 
     # --- lockdown -----------------------------------------------------------
+
+    def action_open_admin(self) -> None:
+        """Ask for the admin PIN and open admin mode."""
+        from screens.admin_pin import open_admin
+
+        open_admin(self)
 
     def action_ignore(self) -> None:
         """Swallow a locked key: the kiosk never quits, suspends or opens anything."""
