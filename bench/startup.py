@@ -66,10 +66,24 @@ def make_site(folder: Path) -> Path:
     """A kiosk site with a fresh key, made through the real CLI."""
     env = {**os.environ, "KIOSK_ADMIN_PASSPHRASE": "bench-passphrase"}
     bindir = Path(sys.executable).parent
-    subprocess.run([bindir / "kiosk-admin", "keygen", "--out", folder / "key"], env=env, check=True,
-                   capture_output=True)
-    subprocess.run([bindir / "kiosk", "init", "--data-dir", folder / "site", "--public-key",
-                    folder / "key" / "admin-key.pub"], check=True, capture_output=True)
+    subprocess.run(
+        [bindir / "kiosk-admin", "keygen", "--out", folder / "key"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            bindir / "kiosk",
+            "init",
+            "--data-dir",
+            folder / "site",
+            "--public-key",
+            folder / "key" / "admin-key.pub",
+        ],
+        check=True,
+        capture_output=True,
+    )
     return folder / "site"
 
 
@@ -95,8 +109,10 @@ def main() -> None:
     print(f"runs: {args.runs} each, alternating, fresh interpreter, headless")
     print(f"bare Textual hello: start {h_time * 1000:.0f} ms, peak {h_mem:.1f} MiB")
     print(f"kiosk welcome     : start {k_time * 1000:.0f} ms, peak {k_mem:.1f} MiB")
-    print(f"ratio             : time {k_time / h_time:.2f} (target <= 1.5), "
-          f"memory {k_mem / h_mem:.2f} (target <= 2.0)")
+    print(
+        f"ratio             : time {k_time / h_time:.2f} (target <= 1.5), "
+        f"memory {k_mem / h_mem:.2f} (target <= 2.0)"
+    )
 
 
 if __name__ == "__main__":

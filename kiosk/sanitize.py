@@ -49,9 +49,7 @@ def clean_text(text: str, max_length: int | None = None) -> str:
     for char in text:
         if char in "\n\r\t":
             kept.append(" ")
-        elif char in INVISIBLE_FORMATTING:
-            continue
-        elif unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn"):
+        elif char in INVISIBLE_FORMATTING or unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn"):
             continue
         else:
             kept.append(char)

@@ -16,10 +16,14 @@ def test_week_is_iso_week_and_day_is_iso_date() -> None:
 
 
 def test_payload_holds_no_time_of_day_and_round_trips() -> None:
-    plaintext = records.build("support", 1, {"practical": 7, "emotional": None}, "da", date(2026, 11, 26))
+    plaintext = records.build(
+        "support", 1, {"practical": 7, "emotional": None}, "da", date(2026, 11, 26)
+    )
     assert b"T" not in plaintext.split(b'"d":"')[1][:9]
     payload = records.parse(plaintext)
-    assert payload == records.Payload("support", 1, "2026-W48", "da", {"practical": 7, "emotional": None})
+    assert payload == records.Payload(
+        "support", 1, "2026-W48", "da", {"practical": 7, "emotional": None}
+    )
 
 
 def test_equal_answers_give_equal_plaintext() -> None:

@@ -18,7 +18,10 @@ def test_control_and_bidi_characters_are_dropped_and_lines_joined() -> None:
 
 
 def test_rich_markup_is_kept_as_literal_text() -> None:
-    assert clean_text("[bold red]hi[/] [link=http://x]y[/link]") == "[bold red]hi[/] [link=http://x]y[/link]"
+    assert (
+        clean_text("[bold red]hi[/] [link=http://x]y[/link]")
+        == "[bold red]hi[/] [link=http://x]y[/link]"
+    )
 
 
 def test_length_is_capped_even_for_a_huge_paste() -> None:
