@@ -6,9 +6,7 @@ This is the only module of the core that imports Textual. Screens hand a finishe
 
 from __future__ import annotations
 
-import logging
 import time
-import traceback
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from pathlib import Path
@@ -25,12 +23,11 @@ from textual.message import Message
 from textual.screen import Screen
 
 from kiosk.instruments import Answer, Instrument, InvalidAnswer
+from kiosk.oplog import error_where, log_event
 from kiosk.pasteguard import PasteGuard
 from kiosk.site import Site
 from kiosk.store import StoreError
 from kiosk.submit import Submitter
-
-log = logging.getLogger("trivselskiosk")
 
 SCREENS_DIR = Path(__file__).resolve().parent.parent / "screens"
 IDLE_WARNING_SECONDS = 15
@@ -155,7 +152,7 @@ class KioskApp(App[int], inherit_bindings=False):
         try:
             self.submitter.submit(instrument, answers, self.lang)
         except (StoreError, InvalidAnswer, OSError) as error:
-            log.error("storing an answer failed: %s", type(error).__name__)
+            log_event(self.site.folder, "error", kind=type(error).__name__, where="submit_answer")
 
             async def after_failure(retry: bool | None) -> None:
                 if retry:
@@ -237,9 +234,7 @@ class KioskApp(App[int], inherit_bindings=False):
     def _handle_exception(self, error: Exception) -> None:
         # Textual's own handler prints a traceback with local variables, which could hold
         # answers. Log only where it happened, then exit so `kiosk run` starts a clean app.
-        frames = traceback.extract_tb(error.__traceback__)
-        where = "; ".join(f"{Path(f.filename).name}:{f.lineno} in {f.name}" for f in frames[-6:])
-        log.error("unexpected error %s at %s", type(error).__name__, where)
+        log_event(self.site.folder, "error", kind=type(error).__name__, where=error_where(error))
         self._return_code = EXIT_CRASHED
         if self._exception is None:
             self._exception = error

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import traceback
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
@@ -27,7 +28,7 @@ EVENT_FIELDS: dict[str, frozenset[str]] = {
     "restart": frozenset({"code"}),
     "export": frozenset({"channel", "count", "bundle"}),
     "export_failed": frozenset({"channel", "reason"}),
-    "receipt": frozenset({"count", "marked"}),
+    "receipt": frozenset({"count", "marked", "bundle"}),
     "receipt_refused": frozenset({"reason"}),
     "purge": frozenset({"count"}),
     "pin_set": frozenset(),
@@ -118,6 +119,22 @@ def start_logging(folder: Path, version: str = "unknown") -> Path:
     logger = logger_for(folder)
     log_event(logger, "start", pid=os.getpid(), version=version)
     return Path(folder) / LOG_NAME
+
+
+def error_where(error: BaseException, frames: int = 6) -> str:
+    """Where an error happened, as `file:line:function` of its innermost frames, log-safe.
+
+    Only file names, line numbers and function names, never a value the frames held; outer
+    frames are dropped until the text fits one log value.
+    """
+    steps = [
+        f"{re.sub(r'[^A-Za-z0-9_.]', '', Path(step.filename).name)}:{step.lineno}:"
+        f"{re.sub(r'[^A-Za-z0-9_]', '', step.name)}"
+        for step in traceback.extract_tb(error.__traceback__)[-frames:]
+    ]
+    while len(";".join(steps)) > MAX_VALUE_CHARS and len(steps) > 1:
+        steps.pop(0)
+    return ";".join(steps)[-MAX_VALUE_CHARS:] or "unknown"
 
 
 def log_files(folder: Path) -> list[Path]:
