@@ -9,6 +9,7 @@ records are ever purged.
 from __future__ import annotations
 
 import base64
+import errno
 import math
 import os
 import re
@@ -19,7 +20,8 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
-from kiosk.bundle import parse_receipt_code, receipt_code, write_bundle
+from kiosk.bundle import ReceiptError, parse_receipt_code, receipt_code, write_bundle
+from kiosk.oplog import log_event
 from kiosk.qrframes import encode_frames
 from kiosk.qrrender import png_bytes, qr_matrix
 from kiosk.sealing import RECORD_ID_BYTES
@@ -28,6 +30,21 @@ from kiosk.usb import Progress, UsbError, safe_write
 
 _DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
 _SLUG_MAX = 40
+BUNDLE_PREFIX = 8
+"""How much of a bundle id the operational log and the file name show."""
+_USB_REASONS = {
+    errno.ENOSPC: "full",
+    errno.EDQUOT: "full",
+    errno.EROFS: "read_only",
+    errno.EACCES: "denied",
+    errno.EPERM: "denied",
+    errno.EFBIG: "too_large",
+    errno.EIO: "pulled",
+    errno.ENOENT: "pulled",
+    errno.ENODEV: "pulled",
+    errno.ENXIO: "pulled",
+    errno.ESTALE: "pulled",
+}
 
 
 class ExportError(Exception):
@@ -58,7 +75,7 @@ class Export:
     def file_stem(self) -> str:
         """The file name without suffix, ASCII only: 'trivsel-aeroe-2026-03-02-1a2b3c4d'."""
         day = self.created.isoformat()
-        return f"trivsel-{site_slug(self.site_name)}-{day}-{self.bundle_id[:8]}"
+        return f"trivsel-{site_slug(self.site_name)}-{day}-{self.bundle_id[:BUNDLE_PREFIX]}"
 
 
 class ReceiptResult(NamedTuple):
@@ -144,6 +161,31 @@ def record_export(site: Site, export: Export, *, channel: str) -> None:
             "record_ids": base64.b64encode(b"".join(export.record_ids)).decode("ascii"),
         }
     )
+    log_event(
+        site.folder,
+        "export",
+        channel=channel,
+        count=export.count,
+        bundle=export.bundle_id[:BUNDLE_PREFIX],
+    )
+
+
+def usb_failure_reason(error: UsbError, folder: Path, needed: int) -> str:
+    """One word for the operational log on why a USB write failed, never the message itself."""
+    cause = error.__context__
+    if isinstance(cause, OSError) and cause.errno in _USB_REASONS:
+        return _USB_REASONS[cause.errno]
+    if not folder.is_dir():
+        return "no_drive"
+    try:
+        stat = os.statvfs(folder)
+    except OSError:
+        return "pulled"
+    if stat.f_flag & os.ST_RDONLY:
+        return "read_only"
+    if stat.f_bavail * stat.f_frsize < needed:
+        return "full"
+    return "write_failed"
 
 
 def export_to_usb(
@@ -162,7 +204,12 @@ def export_to_usb(
         StoreError: the export log could not be written; the file was removed again.
     """
     export = build_export(site, include_delivered=include_delivered, today=today)
-    path = safe_write(folder, export.file_stem, export.bundle, progress)
+    try:
+        path = safe_write(folder, export.file_stem, export.bundle, progress)
+    except UsbError as error:
+        reason = usb_failure_reason(error, Path(folder), len(export.bundle))
+        log_event(site.folder, "export_failed", channel="usb", reason=reason)
+        raise
     try:
         record_export(site, export, channel="usb")
     except BaseException:
@@ -175,17 +222,24 @@ def export_to_usb(
 def apply_receipt(site: Site, code: str) -> ReceiptResult:
     """Mark the records of the export with this receipt code as delivered.
 
-    Applying the same receipt again changes nothing and says so (marked == 0).
+    Applying the same receipt again changes nothing and says so (marked == 0). The
+    operational log gets the counts and the bundle id's first characters, or why the code
+    was refused; never the code itself.
 
     Raises:
         ReceiptError: the code is mistyped (its check characters do not match).
         ExportError: no export from this kiosk has this code.
     """
-    normal = parse_receipt_code(code)
+    try:
+        normal = parse_receipt_code(code)
+    except ReceiptError:
+        log_event(site.folder, "receipt_refused", reason="mistyped")
+        raise
     entry = next(
         (entry for entry in site.store.export_log() if entry.get("receipt") == normal), None
     )
     if entry is None:
+        log_event(site.folder, "receipt_refused", reason="unknown_code")
         raise ExportError(
             f"No export from this kiosk has the receipt code {normal}. Check that the code "
             "belongs to a bundle exported from this kiosk (kiosk-admin prints it on import)."
@@ -193,12 +247,18 @@ def apply_receipt(site: Site, code: str) -> ReceiptResult:
     packed = base64.b64decode(str(entry["record_ids"]))
     record_ids = [packed[i : i + RECORD_ID_BYTES] for i in range(0, len(packed), RECORD_ID_BYTES)]
     marked = site.store.mark_delivered(record_ids)
+    bundle_id = str(entry.get("bundle_id", ""))
+    # Only a hex id goes into the log, so an odd export-log entry cannot stop a receipt.
+    bundle = bundle_id[:BUNDLE_PREFIX] if re.fullmatch(r"[0-9a-f]+", bundle_id) else "unknown"
+    log_event(site.folder, "receipt", count=len(record_ids), marked=marked, bundle=bundle)
     return ReceiptResult(normal, len(record_ids), marked)
 
 
 def purge(site: Site) -> int:
     """Delete the records confirmed delivered (and only those); return how many."""
-    return site.store.purge_delivered()
+    deleted = site.store.purge_delivered()
+    log_event(site.folder, "purge", count=deleted)
+    return deleted
 
 
 def default_frame_count(k: int) -> int:

@@ -19,6 +19,7 @@ from typing import Literal
 
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from kiosk.oplog import log_event
 from kiosk.store import RecordStore
 
 PIN_SETTING = "admin_pin"
@@ -153,6 +154,7 @@ class PinGuard:
         """
         self.store.set_setting(PIN_SETTING, hash_pin(pin))
         self._save_lockout(0, 0.0)
+        log_event(self.store.data_dir, "pin_set")
 
     def lockout(self) -> tuple[int, float]:
         """Wrong PINs in a row, and seconds until admin mode unlocks (0 if it is not locked)."""
@@ -168,6 +170,7 @@ class PinGuard:
         """Check one attempt; a wrong PIN is counted durably before this returns.
 
         While locked, the PIN is not even checked, so guessing during a lockout gains nothing.
+        A wrong PIN is logged with the failure count and the lockout, never the digits typed.
         """
         stored = self.store.get_setting(PIN_SETTING)
         if not stored:
@@ -182,6 +185,7 @@ class PinGuard:
         failures += 1
         delay = lockout_delay(failures)
         self._save_lockout(failures, self.clock() + delay if delay else 0.0)
+        log_event(self.store.data_dir, "pin_failure", failures=failures, locked_seconds=delay)
         if delay:
             return PinResult("locked", seconds_left=delay)
         return PinResult("wrong", attempts_left=FREE_ATTEMPTS - failures)
