@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from kiosk.oplog import log_event
 from kiosk.pin import MAX_PIN_DIGITS, MIN_PIN_DIGITS, PinGuard, PinResult
 
 if TYPE_CHECKING:
@@ -131,7 +132,9 @@ def open_admin(app: KioskApp, guard: PinGuard | None = None) -> None:
 
     async def after_pin(ok: bool | None) -> None:
         if ok:
+            log_event(app.site.folder, "admin_entered")
             await app.reset()
-            await app.push_screen(AdminScreen())
+            # reset() lays out the fresh welcome screen later; admin mode must come after it.
+            app.call_later(app.push_screen, AdminScreen())
 
     app.push_screen(AdminPinScreen(pin_guard), after_pin)
