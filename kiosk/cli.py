@@ -373,7 +373,9 @@ def kiosk_parser() -> argparse.ArgumentParser:
     data_dir_argument(qr)
     qr.add_argument("--png-dir", type=Path, required=True, help="folder for the frame images")
     qr.add_argument("--all", action="store_true", help="every stored record, delivered or not")
-    qr.add_argument("--frames", type=int, default=None, help="how many frames (default: K + 25%%)")
+    qr.add_argument(
+        "--frames", type=int, default=None, help="how many frames (default: 1.4 K + 10)"
+    )
     qr.add_argument(
         "--version", dest="qr_version", type=int, default=13, help="QR version (default: 13)"
     )

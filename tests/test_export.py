@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
 from pathlib import Path
 
@@ -17,13 +18,14 @@ from kiosk.export import (
     NothingToExport,
     apply_receipt,
     build_export,
+    default_frame_count,
     export_to_usb,
     purge,
     record_export,
     site_slug,
     write_qr_pngs,
 )
-from kiosk.qrframes import FrameDecoder, encode_frames
+from kiosk.qrframes import FrameDecoder, FrameStream, encode_frames
 from kiosk.records import parse
 from kiosk.sealing import open_sealed
 from kiosk.simulate import simulate
@@ -195,6 +197,25 @@ def test_qr_pngs_decode_back_to_the_bundle(site: Site, tmp_path: Path) -> None:
             break
     assert decoder.is_complete
     assert decoder.result() == export.bundle
+
+
+def frames_until_whole(k: int, loss: float, seed: int) -> int:
+    """Frames sent until a receiver that loses `loss` of them at random holds the bundle."""
+    rnd = random.Random(seed)
+    stream = FrameStream(rnd.randbytes(k * 16), 16, rnd.randbytes(4))
+    decoder = FrameDecoder()
+    seq = 0
+    while True:
+        seq += 1
+        if rnd.random() >= loss and decoder.add(stream.frame(seq - 1)):
+            return seq
+
+
+@pytest.mark.parametrize("k", [5, 30, 100])
+def test_default_frame_count_survives_a_fifth_lost(k: int) -> None:
+    frames = default_frame_count(k)
+    whole = sum(frames_until_whole(k, 0.2, seed) <= frames for seed in range(200))
+    assert whole >= 198
 
 
 def test_qr_pngs_never_overwrite(site: Site, tmp_path: Path) -> None:
