@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import on
@@ -24,6 +27,25 @@ class KioskScreen(Screen[Any]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "toggle_language", "Language", show=False),
     ]
+
+    def __init__(
+        self, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._rebuilding = asyncio.Lock()
+
+    @asynccontextmanager
+    async def rebuilding(self) -> AsyncIterator[None]:
+        """Recompose the screen on leaving the block, one rebuild at a time.
+
+        A key (back, language) and a timer (the auto-advance) may both want to rebuild the
+        screen; interleaved, the second would look for widgets the first just removed.
+        """
+        async with self._rebuilding:
+            yield
+            await self.recompose()
+            if self.kiosk.has_class("-plain"):
+                self.add_class("-plain")
 
     @property
     def kiosk(self) -> KioskApp:
@@ -56,7 +78,11 @@ class KioskScreen(Screen[Any]):
 
     def show_idle_warning(self, seconds_left: float | None) -> None:
         """Show (or hide, with None) the "starting over in N seconds" line."""
-        warning = self.query_one("#idle-warning", Static)
+        # Absent for a moment while the screen is being rebuilt; the next tick shows it.
+        found = self.query("#idle-warning").results(Static)
+        warning = next(found, None)
+        if warning is None:
+            return
         if seconds_left is None:
             warning.display = False
         else:

@@ -92,10 +92,8 @@ class CheckinScreen(InstrumentScreen):
 
     async def show_step(self, step: int) -> None:
         """Switch between the scale and the follow-ups, keeping answers."""
-        self.step = step
-        await self.recompose()
-        if self.kiosk.has_class("-plain"):
-            self.add_class("-plain")
+        async with self.rebuilding():
+            self.step = step
         self.focus_step()
 
     @on(ChoiceRow.Changed, "#score")

@@ -79,11 +79,9 @@ class QuestionsScreen(InstrumentScreen):
 
     async def show_item(self, index: int) -> None:
         """Show another item, keeping the answers given so far."""
-        self.index = max(0, min(index, len(self.instrument.items) - 1))
-        await self.recompose()
+        async with self.rebuilding():
+            self.index = max(0, min(index, len(self.instrument.items) - 1))
         self.query_one("#choices", ChoiceRow).focus()
-        if self.kiosk.has_class("-plain"):
-            self.add_class("-plain")
 
     @on(ChoiceRow.Changed, "#choices")
     def answer_chosen(self, event: ChoiceRow.Changed) -> None:
