@@ -113,3 +113,16 @@ def test_raw_output_warns_about_re_identification(
     captured = capsys.readouterr()
     assert "WARNING" in captured.err and "point to a person" in captured.err
     assert len(json.loads(captured.out)) == 20
+
+
+def test_every_format_says_anyone_with_the_public_key_can_add_records(
+    store: Path, admin_key: AdminKey, tmp_path: Path
+) -> None:
+    said = {
+        "da": "Alle med den offentlige nøgle kan tilføje svar",
+        "en": "Anyone who holds the public key can add records",
+    }
+    for form, lang in (("text", "en"), ("json", "da"), ("csv", "en"), ("html", "da")):
+        out = tmp_path / f"report.{form}"
+        report(store, admin_key, "--format", form, "--lang", lang, "--out", str(out))
+        assert said[lang] in out.read_text(encoding="utf-8"), form

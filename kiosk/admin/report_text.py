@@ -26,6 +26,7 @@ def rules_lines(report: dict[str, Any]) -> list[str]:
         label(lang, "rule_complementary"),
         label(lang, "rule_exposure", n_minus=rules["exposure_min_cell"] - 1),
         label(lang, "rule_month"),
+        label(lang, "rule_forged"),
     ]
 
 

@@ -17,6 +17,8 @@ LABELS: dict[str, dict[str, str]] = {
         "rule_exposure": "Påvirkninger: et svar (ja/nej/vil ikke svare) givet af 1–{n_minus} "
         "personer i en gruppe vises ikke.",
         "rule_month": "En uge hører til den måned, dens torsdag ligger i (ISO 8601).",
+        "rule_forged": "Alle med den offentlige nøgle kan tilføje svar, så tallene gælder pr. "
+        "import og kiosk, og et uventet spring i antallet bør undersøges.",
         "too_few": "for få svar",
         "complementary": "skjult, så en anden skjult gruppe ikke kan regnes ud",
         "masked": "for få",
@@ -56,6 +58,8 @@ LABELS: dict[str, dict[str, str]] = {
         "rule_exposure": "Strains: an answer (yes/no/prefer not to say) given by 1–{n_minus} "
         "people in a group is not shown.",
         "rule_month": "A week belongs to the month its Thursday falls in (ISO 8601).",
+        "rule_forged": "Anyone who holds the public key can add records, so counts are per "
+        "import and kiosk, and an unexpected jump in them should be questioned.",
         "too_few": "too few answers",
         "complementary": "hidden so that another hidden group cannot be worked out",
         "masked": "too few",
