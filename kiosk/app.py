@@ -122,11 +122,15 @@ class KioskApp(App[int], inherit_bindings=False):
 
     async def toggle_language(self) -> None:
         """Switch to the site's next language and redraw the screen, keeping answers and focus."""
+        from screens.base import KioskScreen
+
         languages = self.config.languages
-        self.lang = languages[(languages.index(self.lang) + 1) % len(languages)]
         screen = self.screen
+        if not isinstance(screen, KioskScreen):
+            return
         focused_id = screen.focused.id if screen.focused is not None else None
-        await screen.recompose()
+        async with screen.rebuilding():
+            self.lang = languages[(languages.index(self.lang) + 1) % len(languages)]
         if focused_id is not None:
             for widget in screen.query(f"#{focused_id}"):
                 widget.focus()
