@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,6 +33,7 @@ PAUSE = "Kiosken er klar igen"
 SUPPORT = "Hvordan passer støtten til dig"
 PSYCH = "1 / 7"
 CONTRIBUTION = "Hvad hjalp det en kollega"
+NOTE_PLACEHOLDER = "Skriv her"
 PASTED = "hej \x1b[31mrød\x1b[0m [bold]fed[/bold] \x1b]0;title\x07slut"
 LOCKED_KEYS = ("C-c", "C-q", "C-z", "C-\\", "C-p", "C-d")
 PSYCH_OPTIONS = ("meget_enig", "enig", "neutral", "uenig", "meget_uenig")
@@ -84,24 +84,32 @@ def test_two_answers_by_keys_are_sealed_as_pressed(
 ) -> None:
     start_tool(kiosk, "2", SUPPORT)
     # An unset slider's first step lands on the middle value, 5; appraisal is left unset.
-    # Each group is pressed at a person's pace: after the screen has settled from the last one.
-    for keys in (("Right", "Right"), ("Tab", "Left", "Left"), ("Tab", "Tab", *["Right"] * 6)):
-        kiosk.settle()
-        kiosk.send_keys(*keys)
+    # A key goes where the focus is when it arrives, so each Tab's focus move is waited for.
+    kiosk.send_keys("Right", "Right")
     kiosk.settle()
-    kiosk.send_keys("Tab", "Tab", "Enter")
+    kiosk.press("Tab")
+    kiosk.send_keys("Left", "Left")
+    kiosk.settle()
+    kiosk.press("Tab")
+    kiosk.press("Tab")
+    kiosk.send_keys(*["Right"] * 6)
+    kiosk.settle()
+    kiosk.press("Tab", row="Send")
+    kiosk.press("Tab", row="Send")
+    kiosk.send_keys("Enter")
     kiosk.wait_for(THANKS)
     kiosk.wait_until_gone(THANKS)
 
     start_tool(kiosk, "3", PSYCH)
     digits = "1234512"
-    for position, digit in enumerate(digits, start=1):
+    for position, digit in enumerate(digits[:-1], start=1):
         # One tap per question; the next one appears by itself.
         kiosk.wait_for(f"{position} / {len(digits)}")
         kiosk.send_keys(digit)
-    # The last answer moves the focus to Send; give the screen a moment to do so.
-    kiosk.wait_for(f"● {digits[-1]} ")
-    time.sleep(0.2)
+    kiosk.wait_for(f"{len(digits)} / {len(digits)}")
+    kiosk.settle()
+    # The last answer moves the focus to Send.
+    kiosk.press(digits[-1], row="Send")
     kiosk.send_keys("Enter")
     kiosk.wait_for(THANKS)
     kiosk.kill()
@@ -151,14 +159,15 @@ def test_pasted_escape_sequences_and_markup_are_stored_as_plain_text(
 ) -> None:
     start_tool(kiosk, "4", CONTRIBUTION)
     kiosk.send_keys("2")  # the tag "Velkommen"
-    kiosk.send_keys("Tab")
+    kiosk.wait_for("● 2 Velkommen")
+    kiosk.settle()
+    # A paste, like a key, goes where the focus is when it arrives: wait for the note field.
+    kiosk.press("Tab", row=NOTE_PLACEHOLDER)
     kiosk.paste(PASTED)
     kiosk.wait_for("slut")
     shown = kiosk.settle()
-    kiosk.send_keys("Tab")
-    kiosk.settle()
-    kiosk.send_keys("Tab")
-    kiosk.settle()
+    kiosk.press("Tab", row="Send")
+    kiosk.press("Tab", row="Send")
     kiosk.send_keys("Enter")
     kiosk.wait_for(THANKS)
     title = kiosk.pane_info("#{pane_title}")

@@ -29,13 +29,18 @@ def tmux_available() -> bool:
 
 
 def process_ended(pid: int) -> bool:
-    """Whether a process (not necessarily our child) has exited; a zombie counts as ended."""
+    """Whether a process (not necessarily our child) has exited; a zombie counts as ended.
+
+    Every thread is checked, not just the main one: a dying process's main thread is a zombie
+    while its other threads still run, and the open files (the store lock) close with the last.
+    """
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+        stats = [(task / "stat").read_text() for task in tasks]
     except (FileNotFoundError, ProcessLookupError):
         return True
     # The state letter follows the command name, which is in parentheses and may hold spaces.
-    return stat[stat.rindex(")") + 2] in "ZX"
+    return all(stat[stat.rindex(")") + 2] in "ZX" for stat in stats)
 
 
 class Tmux:
@@ -143,9 +148,34 @@ class Tmux:
         self.tmux("set-buffer", "-b", "e2e", "--", text)
         self.tmux("paste-buffer", "-p", "-d", "-b", "e2e", "-t", self.target)
 
-    def capture(self) -> str:
-        """The pane's visible text, one line per row."""
-        return self.tmux("capture-pane", "-p", "-t", self.target)
+    def capture(self, *, styled: bool = False) -> str:
+        """The pane's visible text, one line per row; with `styled`, with its colour codes too."""
+        return self.tmux("capture-pane", "-p", *(["-e"] if styled else []), "-t", self.target)
+
+    def styled_row(self, text: str) -> str:
+        """The first row showing `text`, with its colour codes ("" if no row shows it)."""
+        plain, styled = self.capture().splitlines(), self.capture(styled=True).splitlines()
+        rows = [index for index, line in enumerate(plain) if text in line]
+        return styled[rows[0]] if rows and rows[0] < len(styled) else ""
+
+    def press(self, key: str, row: str | None = None, timeout: float = 10.0) -> None:
+        """Press a key that changes the screen (e.g. moves the focus); return once it shows.
+
+        A terminal app routes each key to whatever has the focus when the key arrives, so the
+        key after a focus move must wait until the move shows; focus often shows only in colour.
+        With `row`, wait for the row showing that text to change (e.g. the buttons' row).
+        """
+
+        def look() -> str:
+            return self.capture(styled=True) if row is None else self.styled_row(row)
+
+        before = look()
+        self.send_keys(key)
+        deadline = time.monotonic() + timeout
+        while look() == before:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{key} changed nothing in {timeout} s:\n{self.capture()}")
+            time.sleep(POLL_SECONDS)
 
     def wait_for(self, text: str, timeout: float = 10.0) -> str:
         """Poll the pane until it shows `text`; return the screen, or fail showing it."""
