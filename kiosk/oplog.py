@@ -48,6 +48,24 @@ class LogFieldRefused(ValueError):
     """An event or field not on the allow-list, or a value that could carry free text."""
 
 
+class QuietRotatingFileHandler(RotatingFileHandler):
+    """A rotating log file whose own failures (a full or pulled disk) stay silent.
+
+    The standard handler prints a traceback to stderr when a write fails, which on the kiosk
+    is the screen a person is using; a lost log line is the lesser harm.
+    """
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        """Drop the line: the log must never disturb the kiosk."""
+
+    def close(self) -> None:
+        """Close the file, even if its last flush fails."""
+        try:
+            super().close()
+        except OSError:
+            self.stream = None
+
+
 def _handler_for(logger: logging.Logger, path: Path) -> RotatingFileHandler | None:
     for handler in logger.handlers:
         if isinstance(handler, RotatingFileHandler) and Path(handler.baseFilename) == path:
@@ -69,7 +87,7 @@ def logger_for(
         for old in [h for h in logger.handlers if isinstance(h, RotatingFileHandler)]:
             logger.removeHandler(old)
             old.close()
-        handler = RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backups)
+        handler = QuietRotatingFileHandler(path, maxBytes=max_bytes, backupCount=backups)
         handler.setFormatter(
             logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S")
         )
@@ -109,7 +127,11 @@ def log_event(target: Path | logging.Logger, event: str, **fields: Value) -> Non
         fields: the event's allowed fields, numbers or single words only.
     """
     message = format_event(event, fields)
-    logger = target if isinstance(target, logging.Logger) else logger_for(target)
+    try:
+        logger = target if isinstance(target, logging.Logger) else logger_for(target)
+    except OSError:
+        # No log file can be opened (full or read-only disk): the kiosk carries on without it.
+        return
     level = {"error": logging.ERROR, "pin_failure": logging.WARNING}.get(event, logging.INFO)
     logger.log(level, message)
 

@@ -95,3 +95,18 @@ def test_a_new_folder_takes_over_the_logger(tmp_path: Path) -> None:
 
 def test_reading_a_folder_without_a_log_gives_nothing(tmp_path: Path) -> None:
     assert read_log(tmp_path / "missing") == []
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full to fill a disk")
+def test_a_full_disk_loses_log_lines_quietly(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    full, other = tmp_path / "full", tmp_path / "other"
+    full.mkdir()
+    other.mkdir()
+    (full / "kiosk.log").symlink_to("/dev/full")
+    log_event(full, "purge", count=1)
+    # Moving the logger to another site closes the full file, whose last flush fails too.
+    log_event(other, "purge", count=2)
+    assert capfd.readouterr().err == ""
+    assert read_log(other) and "count=2" in read_log(other)[-1]
