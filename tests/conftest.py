@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
+from kiosk.oplog import LOGGER_NAME
 from kiosk.sealing import PublicKey, load_private_key, public_key_of, write_keypair
 from kiosk.site import Site, init_site, open_site
 
@@ -25,6 +27,16 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("KIOSK_DATA_DIR", raising=False)
     monkeypatch.delenv("KIOSK_ADMIN_PASSPHRASE", raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def detached_logger() -> Iterator[None]:
+    """Close the log files a test opened, so no test writes to another test's folder."""
+    yield
+    logger = logging.getLogger(LOGGER_NAME)
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+        handler.close()
 
 
 @dataclass

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import logging
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,23 +10,12 @@ import pytest
 from kiosk.oplog import (
     EVENT_FIELDS,
     LOG_NAME,
-    LOGGER_NAME,
     LogFieldRefused,
     log_event,
     logger_for,
     read_log,
     start_logging,
 )
-
-
-@pytest.fixture(autouse=True)
-def detached_logger() -> Iterator[None]:
-    """Close the log files a test opened, so the next test starts without a file handler."""
-    yield
-    logger = logging.getLogger(LOGGER_NAME)
-    for handler in list(logger.handlers):
-        logger.removeHandler(handler)
-        handler.close()
 
 
 def test_start_and_events_are_written_and_read_back(tmp_path: Path) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +18,7 @@ from kiosk.export import (
     purge,
     record_export,
 )
-from kiosk.oplog import LOG_NAME, LOGGER_NAME, error_where, log_event, read_log
+from kiosk.oplog import LOG_NAME, error_where, log_event, read_log
 from kiosk.pin import PinGuard
 from kiosk.site import Site
 from kiosk.submit import Submitter
@@ -31,16 +29,6 @@ NOTE = "Blåbærgrød-hemmelighed om Kirsten på nattevagt"
 TAG = "velkommen"
 PIN = "48151623"
 WRONG_PIN = "99887766"
-
-
-@pytest.fixture(autouse=True)
-def detached_logger() -> Iterator[None]:
-    """Close the log files a test opened, so the next test starts without a file handler."""
-    yield
-    logger = logging.getLogger(LOGGER_NAME)
-    for handler in list(logger.handlers):
-        logger.removeHandler(handler)
-        handler.close()
 
 
 def submit_note(site: Site) -> None:
