@@ -26,10 +26,11 @@ from kiosk.site import (
     open_site,
     read_public_key,
 )
-from kiosk.store import StoreError
+from kiosk.store import RecordStore, StoreError
 
 PASSPHRASE_ENV = "KIOSK_ADMIN_PASSPHRASE"
 DEMO_PASSPHRASE = "demo-only-passphrase"
+DEMO_PIN = "12345678"
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
@@ -123,14 +124,19 @@ def ensure_demo(root: Path) -> Path:
         (admin_dir / "DEMO-README.txt").write_text(
             "DEMO KEY PAIR - for trying Trivselskiosk only. Never use it for real answers.\n"
             f"Passphrase of admin-key.pem: {DEMO_PASSPHRASE}\n"
-            f"Fingerprint: {fingerprint}\n",
+            f"Fingerprint: {fingerprint}\n"
+            f"Admin mode on the demo kiosk: press F9, PIN {DEMO_PIN}\n",
             encoding="utf-8",
         )
         print(f"Made a DEMO administrator key pair in {admin_dir} (passphrase: {DEMO_PASSPHRASE})")
     if not (kiosk_dir / "kiosk.toml").exists():
         public_key = read_public_key(str(admin_dir / "admin-key.pub"))
         init_site(kiosk_dir, public_key, "Demo-arbejdsplads", demo=True)
-        print(f"Made the DEMO kiosk site in {kiosk_dir}")
+        from kiosk.pin import PinGuard
+
+        with RecordStore.open(kiosk_dir) as store:
+            PinGuard(store).set_pin(DEMO_PIN)
+        print(f"Made the DEMO kiosk site in {kiosk_dir} (admin mode: F9, PIN {DEMO_PIN})")
     return kiosk_dir
 
 

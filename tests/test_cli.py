@@ -155,3 +155,21 @@ def test_console_scripts_report_versions_and_errors_without_tracebacks(tmp_path:
         and "kiosk.toml" in result.stderr
         and "line 1" in result.stderr
     )
+
+
+def test_demo_site_is_made_once_labelled_and_ready_for_admin_mode(tmp_path: Path) -> None:
+    from kiosk.cli import DEMO_PIN, ensure_demo
+    from kiosk.pin import PinGuard
+
+    kiosk_dir = ensure_demo(tmp_path / "demo")
+    readme = (tmp_path / "demo" / "admin" / "DEMO-README.txt").read_text(encoding="utf-8")
+    assert "DEMO KEY PAIR" in readme and DEMO_PIN in readme
+    site = open_site(kiosk_dir)
+    try:
+        assert site.config.demo
+        assert PinGuard(site.store).check(DEMO_PIN).ok
+    finally:
+        site.close()
+    pem = (tmp_path / "demo" / "admin" / "admin-key.pem").read_bytes()
+    assert ensure_demo(tmp_path / "demo") == kiosk_dir
+    assert (tmp_path / "demo" / "admin" / "admin-key.pem").read_bytes() == pem
