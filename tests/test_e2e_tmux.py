@@ -17,6 +17,7 @@ from conftest import AdminKey
 from tmux import Tmux, tmux_available
 
 from kiosk.config import default_config_dir, load_instrument
+from kiosk.pin import PinGuard
 from kiosk.records import Payload, parse
 from kiosk.sealing import open_sealed
 from kiosk.store import RecordStore
@@ -190,3 +191,22 @@ def test_linux_console_shows_welcome_and_a_tool(fast_site: Path) -> None:
         assert kiosk.alive()
     log = (fast_site / "kiosk.log").read_text(encoding="utf-8")
     assert log and "ERROR" not in log, log
+
+
+def test_admin_mode_needs_the_pin_and_a_wrong_one_counts(fast_site: Path) -> None:
+    with RecordStore.open(fast_site) as store:
+        PinGuard(store).set_pin("31415926")
+    with Tmux([KIOSK, "run", "--data-dir", fast_site], width=100, height=30) as kiosk:
+        kiosk.wait_for(WELCOME, timeout=20)
+        kiosk.send_keys("F9")
+        kiosk.wait_for("Admin mode")
+        kiosk.type("27182818")
+        kiosk.send_keys("Enter")
+        kiosk.wait_for("Wrong PIN")
+        assert "Records stored" not in kiosk.capture()
+        kiosk.type("31415926")
+        kiosk.send_keys("Enter")
+        kiosk.wait_for("Records stored")
+        kiosk.kill()
+    log = (fast_site / "kiosk.log").read_text(encoding="utf-8")
+    assert "pin_failure failures=1" in log and "admin_entered" in log
