@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.console import RenderableType
 from rich.text import Text
 from textual import events
 from textual._xterm_parser import XTermParser
@@ -31,6 +32,7 @@ from kiosk.submit import Submitter
 
 SCREENS_DIR = Path(__file__).resolve().parent.parent / "screens"
 IDLE_WARNING_SECONDS = 15
+"""Seconds before the idle reset that a warning counts down (a third of the limit if less)."""
 EXIT_CRASHED = 3
 
 # Keys that would quit, suspend, copy or open something in a normal terminal app.
@@ -93,6 +95,7 @@ class KioskApp(App[int], inherit_bindings=False):
         self.lang = self.config.languages[0]
         self.last_activity = clock()
         self.last_submit: float | None = None
+        self.reset_pending = False
         if self.config.theme == "plain":
             self.add_class("-plain")
             # The terminal's own colours: the 16 of a Linux console, at the contrast it was set to.
@@ -126,7 +129,7 @@ class KioskApp(App[int], inherit_bindings=False):
 
         languages = self.config.languages
         screen = self.screen
-        if not isinstance(screen, KioskScreen):
+        if not isinstance(screen, KioskScreen) or self.reset_pending:
             return
         focused_id = screen.focused.id if screen.focused is not None else None
         async with screen.rebuilding():
@@ -155,8 +158,14 @@ class KioskApp(App[int], inherit_bindings=False):
 
         try:
             self.submitter.submit(instrument, answers, self.lang)
-        except (StoreError, InvalidAnswer, OSError) as error:
-            log_event(self.site.folder, "error", kind=type(error).__name__, where="submit_answer")
+        except InvalidAnswer:
+            # A screen built answers its instrument refuses: a retry cannot help. Nothing was
+            # stored; start over rather than offer a "try again" that always fails.
+            log_event(self.site.folder, "error", kind="InvalidAnswer", where="submit")
+            self.call_later(self.reset)
+            return False
+        except (StoreError, OSError) as error:
+            log_event(self.site.folder, "error", kind=type(error).__name__, where="store")
 
             async def after_failure(retry: bool | None) -> None:
                 if retry:
@@ -184,6 +193,7 @@ class KioskApp(App[int], inherit_bindings=False):
         """
         self.lang = self.config.languages[0]
         self.last_activity = self.clock()
+        self.reset_pending = True
         self.call_later(self._show_fresh_welcome)
 
     async def _show_fresh_welcome(self) -> None:
@@ -191,13 +201,16 @@ class KioskApp(App[int], inherit_bindings=False):
 
         while len(self.screen_stack) > 2:
             await self.pop_screen()
+        # Set again here: nothing that ran between reset() and now may choose the language.
+        self.lang = self.config.languages[0]
         await self.switch_screen(WelcomeScreen())
+        self.reset_pending = False
 
     # --- idle reset ---------------------------------------------------------
 
     async def on_event(self, event: events.Event) -> None:
         """Note every key, click and paste as activity before Textual routes it."""
-        if isinstance(event, events.Key | events.MouseDown | events.MouseScrollDown | events.Paste):
+        if isinstance(event, events.Key | events.MouseEvent | events.Paste):
             self.last_activity = self.clock()
         await super().on_event(event)
 
@@ -219,7 +232,8 @@ class KioskApp(App[int], inherit_bindings=False):
             await self.reset()
         elif isinstance(screen, KioskScreen):
             remaining = self.config.idle_seconds - idle
-            screen.show_idle_warning(remaining if remaining <= IDLE_WARNING_SECONDS else None)
+            warn_at = min(IDLE_WARNING_SECONDS, self.config.idle_seconds / 3)
+            screen.show_idle_warning(remaining if remaining <= warn_at else None)
 
     # --- lockdown -----------------------------------------------------------
 
@@ -239,12 +253,19 @@ class KioskApp(App[int], inherit_bindings=False):
         # Textual's own handler prints a traceback with local variables, which could hold
         # answers. Log only where it happened, then exit so `kiosk run` starts a clean app.
         log_event(self.site.folder, "error", kind=type(error).__name__, where=error_where(error))
-        self._return_code = EXIT_CRASHED
         if self._exception is None:
             self._exception = error
             self._exception_event.set()
-        # Left on the terminal until `kiosk run` has started a clean app: a neutral word, no
-        # traceback, nothing typed.
+        self._exit_crashed()
+
+    def panic(self, *renderables: RenderableType) -> None:
+        """Textual's last resort (its input thread failed, say): handled as any other crash."""
+        log_event(self.site.folder, "error", kind="panic", where="textual")
+        self._exit_crashed()
+
+    def _exit_crashed(self) -> None:
+        """Exit with EXIT_CRASHED, leaving a neutral word on the terminal: no traceback."""
+        self._return_code = EXIT_CRASHED
         neutral = Text(f"{self.text('error_title')}\n{self.text('error_lead')}")
         self.exit(EXIT_CRASHED, return_code=EXIT_CRASHED, message=neutral)
 

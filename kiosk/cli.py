@@ -11,6 +11,7 @@ import argparse
 import getpass
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -91,22 +92,43 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_ui(folder: Path) -> int:
-    """Open the site and run the kiosk UI; after an unexpected error, start a clean one."""
-    site = open_site(folder)
-    try:
-        from kiosk.app import EXIT_CRASHED, KioskApp
-        from kiosk.oplog import log_event, start_logging
+CRASH_WINDOW_SECONDS = 60.0
+CRASHES_BEFORE_GIVING_UP = 5
 
-        start_logging(folder, version=package_version())
-        while True:
+
+def run_ui(folder: Path) -> int:
+    """Run the kiosk UI; after an unexpected error, start a clean one on a freshly opened site.
+
+    Restarts back off (1, 2, 4 … seconds); after five crashes within a minute the command
+    exits with an error, so a broken kiosk does not spin a core and the service manager's own
+    restart limits apply.
+    """
+    from kiosk.app import EXIT_CRASHED, KioskApp
+    from kiosk.oplog import log_event, start_logging
+
+    open_site(folder).close()  # refuse clearly, before the log starts, if the site is unusable
+    start_logging(folder, version=package_version())
+    crashes: list[float] = []
+    while True:
+        site = open_site(folder)
+        try:
             app = KioskApp(site)
             app.run()
-            if app.return_code != EXIT_CRASHED:
-                return app.return_code or 0
-            log_event(folder, "restart", code=EXIT_CRASHED)
-    finally:
-        site.close()
+        finally:
+            site.close()
+        if app.return_code != EXIT_CRASHED:
+            return app.return_code or 0
+        log_event(folder, "restart", code=EXIT_CRASHED)
+        now = time.monotonic()
+        crashes = [*(when for when in crashes if now - when < CRASH_WINDOW_SECONDS), now]
+        if len(crashes) >= CRASHES_BEFORE_GIVING_UP:
+            print(
+                f"kiosk: {len(crashes)} unexpected errors within a minute; stopping. "
+                f"See: kiosk log --data-dir {folder}",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+        time.sleep(2.0 ** (len(crashes) - 1))
 
 
 def cmd_run(args: argparse.Namespace) -> int:

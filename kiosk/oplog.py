@@ -143,14 +143,24 @@ def start_logging(folder: Path, version: str = "unknown") -> Path:
     return Path(folder) / LOG_NAME
 
 
+def _is_screen_code(filename: str) -> bool:
+    """Whether a frame is in the kiosk's screens, whose names would tell which tool was open."""
+    return Path(filename).resolve().parent.name in ("screens", "widgets") and (
+        "screens" in Path(filename).resolve().parts
+    )
+
+
 def error_where(error: BaseException, frames: int = 6) -> str:
     """Where an error happened, as `file:line:function` of its innermost frames, log-safe.
 
-    Only file names, line numbers and function names, never a value the frames held; outer
-    frames are dropped until the text fits one log value.
+    Only file names, line numbers and function names, never a value the frames held; frames
+    in the screens are written as "ui", because a screen's name says which tool someone was
+    answering at that time. Outer frames are dropped until the text fits one log value.
     """
     steps = [
-        f"{re.sub(r'[^A-Za-z0-9_.]', '', Path(step.filename).name)}:{step.lineno}:"
+        "ui"
+        if _is_screen_code(step.filename)
+        else f"{re.sub(r'[^A-Za-z0-9_.]', '', Path(step.filename).name)}:{step.lineno}:"
         f"{re.sub(r'[^A-Za-z0-9_]', '', step.name)}"
         for step in traceback.extract_tb(error.__traceback__)[-frames:]
     ]

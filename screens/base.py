@@ -46,6 +46,10 @@ class KioskScreen(Screen[Any]):
             await self.recompose()
             if self.kiosk.has_class("-plain"):
                 self.add_class("-plain")
+            self.after_rebuild()
+
+    def after_rebuild(self) -> None:
+        """Called once the screen has been rebuilt; screens with state outside widgets use it."""
 
     @property
     def kiosk(self) -> KioskApp:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Center, Middle
 from textual.content import Content
@@ -29,8 +30,9 @@ class ThanksScreen(KioskScreen):
         self.query_one("#done", Button).focus()
         self.set_timer(self.kiosk.config.thanks_seconds, self.finish)
 
-    async def on_button_pressed(self) -> None:
-        """Finish early."""
+    @on(Button.Pressed, "#done")
+    async def done_pressed(self) -> None:
+        """Finish early (the language button in the top bar is not a way to finish)."""
         await self.finish()
 
     async def finish(self) -> None:

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.content import Content
+from textual.timer import Timer
 from textual.widgets import Button, Static
 
 from screens.base import KioskScreen
@@ -45,6 +46,8 @@ class WelcomeScreen(KioskScreen):
                     line = self.t(key, period=period, min_group=config.min_group)
                     yield Static(Content("• " + line), classes="privacy-line")
 
+    _pause_timer: Timer | None = None
+
     def on_mount(self) -> None:
         """Focus the first tool and hold the menu during the pause after an answer."""
         super().on_mount()
@@ -54,13 +57,25 @@ class WelcomeScreen(KioskScreen):
     def update_pause(self) -> None:
         """Disable the menu until the configured pause after the last answer has passed."""
         waiting = self.kiosk.seconds_until_ready()
-        for button in self.query(".menu-choice").results(Button):
+        choices = list(self.query(".menu-choice").results(Button))
+        for button in choices:
             button.disabled = waiting > 0
         pause = self.query_one("#pause", Static)
         pause.display = waiting > 0
+        if self._pause_timer is not None:
+            self._pause_timer.stop()
+            self._pause_timer = None
         if waiting > 0:
             pause.update(Content(self.t("pause_wait", seconds=max(1, round(waiting)))))
-            self.set_timer(min(1.0, waiting), self.update_pause)
+            self._pause_timer = self.set_timer(min(1.0, waiting), self.update_pause)
+        elif choices and self.focused not in choices:
+            # While the menu was disabled the focus fell elsewhere (the language switch, where
+            # the next person's Enter would turn the kiosk to English): give it back to the menu.
+            choices[0].focus()
+
+    def after_rebuild(self) -> None:
+        """A language switch rebuilt the menu: hold it again if the pause is still running."""
+        self.update_pause()
 
     def action_start(self, number: int) -> None:
         """Start the tool with this menu number."""
