@@ -260,11 +260,41 @@ async def test_choice_row_zero_chooses_the_tenth_option() -> None:
         assert app.query_one(ChoiceRow).value == "1"
 
 
+@pytest.mark.parametrize("key", ["enter", "space"])
+async def test_choice_row_enter_on_an_unanswered_row_chooses_nothing(key: str) -> None:
+    app = WidgetApp(ChoiceRow(LIKERT))
+    async with app.run_test(size=SIZE) as pilot:
+        row = app.query_one(ChoiceRow)
+        assert row.has_focus
+        await pilot.press(key, key)
+        await pilot.pause()
+        assert row.value is None
+        assert row.highlighted is None
+        assert not app.query(".-highlighted")
+        assert app.changes == []
+
+
+@pytest.mark.parametrize(("key", "expected"), [("right", 0), ("down", 0), ("left", 4), ("up", 4)])
+async def test_first_arrow_on_an_unanswered_row_enters_from_that_end(
+    key: str, expected: int
+) -> None:
+    app = WidgetApp(ChoiceRow(LIKERT))
+    async with app.run_test(size=SIZE) as pilot:
+        row = app.query_one(ChoiceRow)
+        await pilot.press(key)
+        assert row.highlighted == expected
+        assert row.value is None
+        await pilot.press("enter")
+        assert row.value == LIKERT[expected][0]
+        await pilot.pause()
+        assert app.changes == [LIKERT[expected][0]]
+
+
 async def test_choice_row_arrows_move_the_highlight_and_enter_chooses() -> None:
     app = WidgetApp(ChoiceRow(LIKERT))
     async with app.run_test(size=SIZE) as pilot:
         row = app.query_one(ChoiceRow)
-        await pilot.press("right", "right")
+        await pilot.press("right", "right", "right")
         assert row.highlighted == 2
         assert row.value is None
         await pilot.press("enter")
@@ -286,6 +316,10 @@ async def test_choice_row_highlight_follows_a_chosen_value() -> None:
         assert row.highlighted == 3
         await pilot.press("right", "enter")
         assert row.value == "meget_uenig"
+        row.value = None
+        assert row.highlighted is None
+        await pilot.press("enter")
+        assert row.value is None
 
 
 async def test_choice_row_click_chooses_and_focuses() -> None:

@@ -2,6 +2,8 @@
 
 Shaped like Textual's `RadioSet` and `Switch`: the row takes focus and moves a highlight over
 its options; `value` holds the chosen option's id (None until chosen) and posts `Changed`.
+Nothing is highlighted until an arrow key or a value puts the highlight somewhere, so Enter or
+Space on an unanswered row never submits an answer the person did not pick.
 """
 
 from __future__ import annotations
@@ -84,8 +86,8 @@ class ChoiceRow(Widget, can_focus=True):
     """
     | Key(s) | Description |
     | :- | :- |
-    | left, up / right, down | Move the highlight. |
-    | enter, space | Choose the highlighted option. |
+    | left, up / right, down | Move the highlight; from none, onto the last / the first option. |
+    | enter, space | Choose the highlighted option; nothing while none is highlighted. |
     | 1–9, 0 | Choose that option (0 is the tenth). |
     """
 
@@ -139,8 +141,8 @@ class ChoiceRow(Widget, can_focus=True):
     value: reactive[str | None] = reactive[str | None](None, init=False)
     """The id of the chosen option; None while not answered."""
 
-    highlighted: reactive[int] = reactive(0)
-    """The index of the option the keyboard is on."""
+    highlighted: reactive[int | None] = reactive[int | None](None)
+    """The index of the option the keyboard is on; None until an arrow key or a value sets it."""
 
     class Changed(Message):
         """Posted when the chosen option changes, by a person or by code.
@@ -203,13 +205,14 @@ class ChoiceRow(Widget, can_focus=True):
             raise ValueError(f"ChoiceRow has no option {value!r}; options are {self._ids}")
         return value
 
-    def validate_highlighted(self, highlighted: int) -> int:
-        """Keep the highlight on an option, stopping at both ends."""
+    def validate_highlighted(self, highlighted: int | None) -> int | None:
+        """Keep the highlight on an option, stopping at both ends; None means no highlight."""
+        if highlighted is None:
+            return None
         return min(max(highlighted, 0), len(self.options) - 1)
 
     def watch_value(self, value: str | None) -> None:
-        if value is not None:
-            self.highlighted = self._ids.index(value)
+        self.highlighted = None if value is None else self._ids.index(value)
         self._show_state()
         self.post_message(self.Changed(self, value))
 
@@ -223,12 +226,19 @@ class ChoiceRow(Widget, can_focus=True):
             choice.refresh()
 
     def action_move(self, delta: int) -> None:
-        """Move the highlight by `delta` options."""
-        self.highlighted += delta
+        """Move the highlight by `delta` options; with none yet, "next" lands on the first.
+
+        "Previous" lands on the last, as if the highlight had come in from beyond that end.
+        """
+        if self.highlighted is None:
+            self.highlighted = 0 if delta > 0 else len(self.options) - 1
+        else:
+            self.highlighted += delta
 
     def action_choose_highlighted(self) -> None:
-        """Choose the option under the highlight."""
-        self.value = self._ids[self.highlighted]
+        """Choose the option under the highlight, if any: an unanswered row has no default."""
+        if self.highlighted is not None:
+            self.value = self._ids[self.highlighted]
 
     def action_digit(self, digit: int) -> None:
         """Choose the option whose number key is `digit`, if there is one."""
