@@ -21,13 +21,22 @@ ESCAPE_SEQUENCE = re.compile(
     re.VERBOSE,
 )
 
-# Characters that reorder or hide text: a note must read the same to everyone who sees it.
-INVISIBLE_FORMATTING = frozenset(
-    "\u200b\u200c\u200d\u200e\u200f\u2028\u2029"
-    "\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
-)
+# Controls, surrogates, private use and unassigned code points, plus every format character
+# (Cf: bidi marks and overrides, zero-width spaces, tag characters, soft hyphens): they reorder
+# or hide text, and a note must read the same to everyone who sees it. The zero width joiner
+# goes too, on purpose: a joined emoji merely falls apart into its parts, a small price for a
+# rule with no exceptions.
+DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+
+# Line and paragraph separators are not controls by category but still break lines.
+LINE_SEPARATORS = frozenset("\u2028\u2029")
 
 WHITESPACE_RUN = re.compile(r"[ \t]+")
+
+
+def is_dropped(char: str) -> bool:
+    """Whether `char` is a control, invisible or reordering character that free text must lose."""
+    return char in LINE_SEPARATORS or unicodedata.category(char) in DROPPED_CATEGORIES
 
 
 def clean_text(text: str, max_length: int | None = None) -> str:
@@ -49,7 +58,7 @@ def clean_text(text: str, max_length: int | None = None) -> str:
     for char in text:
         if char in "\n\r\t":
             kept.append(" ")
-        elif char in INVISIBLE_FORMATTING or unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn"):
+        elif is_dropped(char):
             continue
         else:
             kept.append(char)
@@ -65,12 +74,4 @@ def remove_control(text: str) -> str:
     Used live while someone types, where `clean_text`'s trimming would eat the space just typed.
     """
     text = ESCAPE_SEQUENCE.sub("", text)
-    return "".join(
-        char
-        for char in text
-        if char == "\n"
-        or (
-            char not in INVISIBLE_FORMATTING
-            and unicodedata.category(char) not in ("Cc", "Cs", "Co", "Cn")
-        )
-    )
+    return "".join(char for char in text if char == "\n" or not is_dropped(char))

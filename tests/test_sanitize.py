@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,6 +18,29 @@ def test_escape_sequences_are_removed_whole() -> None:
 
 def test_control_and_bidi_characters_are_dropped_and_lines_joined() -> None:
     assert clean_text("a\x00b\x07c\u202ed\u200be\r\nf\tg") == "abcde f g"
+
+
+FORMAT_CHARACTERS = [
+    "\u061c",  # ARABIC LETTER MARK: reorders like the bidi overrides
+    "\u00ad",  # SOFT HYPHEN: invisible unless a line breaks there
+    "\u200d",  # ZERO WIDTH JOINER: dropped too, emoji sequences fall apart into their parts
+    "\u2061",  # FUNCTION APPLICATION
+    "\u2064",  # INVISIBLE PLUS
+    "\u206a",  # INHIBIT SYMMETRIC SWAPPING
+    "\u206f",  # NOMINAL DIGIT SHAPES
+    "\ufff9",  # INTERLINEAR ANNOTATION ANCHOR
+    "\ufffb",  # INTERLINEAR ANNOTATION TERMINATOR
+    "\U000e0001",  # LANGUAGE TAG
+    "\U000e0041",  # TAG LATIN CAPITAL LETTER A: can smuggle hidden text
+    "\U000e007f",  # CANCEL TAG
+]
+
+
+@pytest.mark.parametrize("char", FORMAT_CHARACTERS, ids=lambda char: f"U+{ord(char):04X}")
+def test_invisible_format_characters_are_dropped(char: str) -> None:
+    assert unicodedata.category(char) == "Cf"
+    assert clean_text(f"ja{char}nej") == "janej"
+    assert remove_control(f"ja{char} \nnej") == "ja \nnej"
 
 
 def test_rich_markup_is_kept_as_literal_text() -> None:
@@ -38,3 +64,12 @@ def test_cleaned_text_has_no_control_characters(text: str) -> None:
     assert len(cleaned) <= 280
     assert not any(ord(char) < 32 or 0x7F <= ord(char) < 0xA0 for char in cleaned)
     assert clean_text(cleaned, 280) == cleaned
+
+
+FORMAT_OR_ANY = st.text(st.characters(categories=["Cf"]) | st.characters())
+
+
+@given(FORMAT_OR_ANY)
+def test_no_format_character_survives_either_function(text: str) -> None:
+    for kept in (clean_text(text), remove_control(text)):
+        assert not any(unicodedata.category(char) == "Cf" for char in kept)
