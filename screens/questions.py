@@ -32,6 +32,9 @@ class QuestionsScreen(InstrumentScreen):
     def __init__(self, instrument: Instrument) -> None:
         super().__init__(instrument)
         self.index = 0
+        # Counts every move to an item, so an auto-advance armed before the person moved away
+        # (even away and back again) knows it is stale.
+        self.navigations = 0
 
     @property
     def last(self) -> bool:
@@ -54,7 +57,8 @@ class QuestionsScreen(InstrumentScreen):
             yield ChoiceRow(
                 [(option.id, option.label.get(lang)) for option in item.options],
                 current if isinstance(current, str) else None,
-                id="choices",
+                id=f"item-{item.id}",
+                classes="choices",
             )
             yield Static(Content(self.t("choice_hint")), id="hint")
         with Horizontal(id="actions"):
@@ -75,32 +79,38 @@ class QuestionsScreen(InstrumentScreen):
     def on_mount(self) -> None:
         """Start on the answers."""
         super().on_mount()
-        self.query_one("#choices", ChoiceRow).focus()
+        self.query_one(".choices", ChoiceRow).focus()
 
     async def show_item(self, index: int) -> None:
         """Show another item, keeping the answers given so far."""
+        self.navigations += 1
         async with self.rebuilding():
             self.index = max(0, min(index, len(self.instrument.items) - 1))
-        self.query_one("#choices", ChoiceRow).focus()
+        self.query_one(".choices", ChoiceRow).focus()
 
-    @on(ChoiceRow.Changed, "#choices")
+    @on(ChoiceRow.Changed, ".choices")
     def answer_chosen(self, event: ChoiceRow.Changed) -> None:
-        """Keep the answer; move on by itself, so one tap per question is enough."""
-        item = self.instrument.items[self.index]
-        self.answers[item.id] = event.value
+        """Keep the answer for the item its row was built for; then move on by itself.
+
+        The row's id names its item because the message may arrive after a key has already
+        moved the screen to another item.
+        """
+        assert event.control.id is not None
+        item_id = event.control.id.removeprefix("item-")
+        self.answers[item_id] = event.value
         self.answers_changed()
-        if event.value is None:
+        if event.value is None or item_id != self.instrument.items[self.index].id:
             return
         if self.last:
             self.query_one("#send", Button).focus()
         else:
-            index = self.index
-            self.set_timer(ADVANCE_DELAY, lambda: self.advance_from(index))
+            navigation = self.navigations
+            self.set_timer(ADVANCE_DELAY, lambda: self.advance_from(navigation))
 
-    async def advance_from(self, index: int) -> None:
-        """Go to the next item, unless the person already moved elsewhere."""
-        if self.index == index and self.is_current:
-            await self.show_item(index + 1)
+    async def advance_from(self, navigation: int) -> None:
+        """Go to the next item, unless the person moved since the answer was chosen."""
+        if self.navigations == navigation and self.is_current:
+            await self.show_item(self.index + 1)
 
     @on(Button.Pressed, "#next")
     async def action_next(self) -> None:
@@ -119,6 +129,6 @@ class QuestionsScreen(InstrumentScreen):
         """Leave this item unanswered and go on (on the last item, stay and clear it)."""
         self.answers[self.instrument.items[self.index].id] = None
         if self.last:
-            self.query_one("#choices", ChoiceRow).value = None
+            self.query_one(".choices", ChoiceRow).value = None
         else:
             await self.show_item(self.index + 1)

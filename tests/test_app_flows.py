@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from conftest import AdminKey
+from textual import events
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Button, Static
@@ -29,7 +30,7 @@ from kiosk.site import Site, init_site, open_site
 from screens.checkin import CheckinScreen
 from screens.failure import StorageFailedScreen
 from screens.note import NoteScreen
-from screens.questions import QuestionsScreen
+from screens.questions import ADVANCE_DELAY, QuestionsScreen
 from screens.sliders import SlidersScreen
 from screens.thanks import ThanksScreen
 from screens.welcome import WelcomeScreen
@@ -216,7 +217,7 @@ async def test_psych_safety_by_keyboard_with_back_forward_and_skip(
         await wait_for_item(pilot, 3)
         await pilot.press("pageup")  # back to item 3: its answer is still chosen
         await wait_for_item(pilot, 2)
-        assert screen.query_one("#choices", ChoiceRow).value == "meget_uenig"
+        assert screen.query_one(".choices", ChoiceRow).value == "meget_uenig"
         await pilot.press("pagedown", "2")
         await wait_for_item(pilot, 4)
         await pilot.press("3")
@@ -239,26 +240,55 @@ async def test_psych_safety_by_keyboard_with_back_forward_and_skip(
     }
 
 
+async def test_going_forward_and_back_cancels_the_auto_advance(site: Site) -> None:
+    app = kiosk(site)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3", "1")
+        screen = app.screen
+        assert isinstance(screen, QuestionsScreen)
+        # Both keys in one burst, well inside the delay, as a quick hand types them.
+        app.post_message(events.Key("pagedown", None))
+        app.post_message(events.Key("pageup", None))
+        await pilot.pause(ADVANCE_DELAY + 0.3)
+        assert screen.index == 0
+        assert screen.answers["mistakes_held_against"] == "meget_enig"
+
+
+async def test_an_answer_typed_just_before_moving_on_stays_with_its_item(site: Site) -> None:
+    app = kiosk(site)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        screen = app.screen
+        assert isinstance(screen, QuestionsScreen)
+        # The page key can be handled before the row's Changed message reaches the screen.
+        app.post_message(events.Key("1", "1"))
+        app.post_message(events.Key("pagedown", None))
+        await pilot.pause(ADVANCE_DELAY + 0.3)
+        assert screen.index == 1
+        assert screen.answers["mistakes_held_against"] == "meget_enig"
+        assert screen.answers["raise_problems"] is None
+
+
 async def test_psych_safety_by_mouse(site: Site, admin_key: AdminKey) -> None:
     app = kiosk(site)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.click("#start-psych_safety")
         screen = app.screen
         assert isinstance(screen, QuestionsScreen)
-        await pilot.click(screen.query("#choices Choice")[3])  # Uenig
+        await pilot.click(screen.query(".choices Choice")[3])  # Uenig
         await pilot.click("#next")
         await wait_for_item(pilot, 1)
         await pilot.click("#skip")
         await wait_for_item(pilot, 2)
         await pilot.click("#back")
         await wait_for_item(pilot, 1)
-        await pilot.click(screen.query("#choices Choice")[0])
+        await pilot.click(screen.query(".choices Choice")[0])
         await wait_for_item(pilot, 2)
         for _ in range(4):
             await pilot.click("#skip")
         await wait_for_item(pilot, 6)
-        await pilot.click(screen.query("#choices Choice")[4])
-        await pilot.click(screen.query("#choices Choice")[2])
+        await pilot.click(screen.query(".choices Choice")[4])
+        await pilot.click(screen.query(".choices Choice")[2])
         await pilot.click("#send")
         assert isinstance(app.screen, ThanksScreen)
     answers = only_record(site, admin_key).answers
@@ -368,7 +398,7 @@ async def test_exposures_by_mouse(all_tools: Site, admin_key: AdminKey) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.click("#start-exposures")
         for index, option in enumerate([0, 1, 2, 1]):
-            await pilot.click(app.screen.query("#choices Choice")[option])
+            await pilot.click(app.screen.query(".choices Choice")[option])
             await wait_for_item(pilot, index + 1)
         await pilot.click("#skip")
         await pilot.click("#send")
@@ -516,9 +546,9 @@ async def test_language_switch_keeps_answers_and_focus_on_every_form(
         await pilot.press("6", "1")
         await wait_for_item(pilot, 1)
         await pilot.press("pageup", "f2")
-        assert app.screen.query_one("#choices", ChoiceRow).value == "ja"
-        assert app.focused is app.screen.query_one("#choices", ChoiceRow)
-        assert "Yes" in str(app.screen.query("#choices Choice")[0].render())
+        assert app.screen.query_one(".choices", ChoiceRow).value == "ja"
+        assert app.focused is app.screen.query_one(".choices", ChoiceRow)
+        assert "Yes" in str(app.screen.query(".choices Choice")[0].render())
         await pilot.press("pagedown", "2")
         await wait_for_item(pilot, 2)
         await pilot.press("pagedown", "pagedown")
