@@ -131,11 +131,13 @@ async def measure(site_dir: Path, presses: int) -> dict[str, list[Sample]]:
             await pilot.pause()
             await pilot.press("3")
             await pilot.pause()
-            row = app.screen.query_one("#choices", ChoiceRow)
+            row = app.screen.query_one(".choices", ChoiceRow)
             assert row.has_focus, f"expected the answers focused, not {app.focused}"
+            # An unanswered row highlights nothing until the first arrow key.
+            await pilot.press("right")
             # Moving the highlight chooses nothing, so the question never advances under us.
             results["psych_safety: choice highlight (right/left)"] = await sweep(
-                app, presses, row, lambda: row.highlighted, 0, len(row.options) - 1
+                app, presses, row, lambda: row.highlighted or 0, 0, len(row.options) - 1
             )
     finally:
         site.close()

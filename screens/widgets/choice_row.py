@@ -115,6 +115,10 @@ class ChoiceRow(Widget, can_focus=True):
             color: $text;
             text-style: bold;
         }
+        /* The row has the keyboard even before an option is highlighted: say so. */
+        &:focus > Choice {
+            border: tall $accent;
+        }
         &:focus > Choice.-highlighted {
             border: tall $foreground;
             background-tint: $foreground 10%;
@@ -131,9 +135,13 @@ class ChoiceRow(Widget, can_focus=True):
             color: $background;
             text-style: bold;
         }
+        &:focus > Choice {
+            border: ascii $foreground;
+        }
         &:focus > Choice.-highlighted {
             border: ascii $foreground;
             background-tint: transparent;
+            text-style: bold underline;
         }
     }
     """
