@@ -8,6 +8,8 @@ compares with `kiosk-admin fingerprint`. Like every kiosk screen it gives way to
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -21,6 +23,12 @@ from kiosk.export import ExportError, apply_receipt, purge
 from kiosk.store import SettingValue, StoreError
 from screens.base import KioskScreen
 
+if TYPE_CHECKING:
+    from kiosk.app import KioskApp
+
+Texts = Callable[..., str]
+"""Looks up a UI text by key with its {placeholders} filled: `KioskApp.text`, in effect."""
+
 
 def size_text(count: int) -> str:
     """Bytes as a short human size: '812 kB', '3.4 GB'."""
@@ -32,12 +40,16 @@ def size_text(count: int) -> str:
     return f"{value:.1f} TB"
 
 
-def export_text(entry: dict[str, SettingValue] | None) -> str:
+def export_text(entry: dict[str, SettingValue] | None, t: Texts) -> str:
     """One line about an export-log entry: when, how, how many."""
     if entry is None:
-        return "none yet"
-    return f"{entry.get('created')} by {str(entry.get('channel', '?')).upper()}, " + (
-        f"{entry.get('count')} records (receipt {entry.get('receipt')})"
+        return t("admin_export_none")
+    return t(
+        "admin_export_entry",
+        created=entry.get("created"),
+        channel=str(entry.get("channel", "?")).upper(),
+        count=entry.get("count"),
+        receipt=entry.get("receipt"),
     )
 
 
@@ -50,20 +62,20 @@ class ConfirmPurgeScreen(ModalScreen[bool]):
         super().__init__()
         self.delivered = delivered
 
+    def t(self, key: str, **values: object) -> str:
+        """A text in the kiosk's current language."""
+        return cast("KioskApp", self.app).text(key, **values)
+
     def compose(self) -> ComposeResult:
         """The question and two buttons, keeping as the default."""
         with Vertical(id="confirm-box"):
             yield Static(
-                Content(
-                    f"Delete {self.delivered} delivered records from this kiosk?\n"
-                    "The administrator has imported them (their receipt was entered). "
-                    "This cannot be undone."
-                ),
+                Content(self.t("admin_purge_question", delivered=self.delivered)),
                 id="confirm-text",
             )
             with Horizontal(id="confirm-actions"):
-                yield Button("Keep them", id="confirm-keep", variant="primary")
-                yield Button("Delete", id="confirm-delete", variant="error")
+                yield Button(self.t("admin_purge_keep"), id="confirm-keep", variant="primary")
+                yield Button(self.t("admin_purge_delete"), id="confirm-delete", variant="error")
 
     def on_mount(self) -> None:
         """Carry the plain theme; focus the safe choice."""
@@ -82,6 +94,18 @@ class ConfirmPurgeScreen(ModalScreen[bool]):
         self.dismiss(False)
 
 
+FACTS = (
+    ("site", "admin_fact_site"),
+    ("kiosk-id", "admin_fact_kiosk_id"),
+    ("fingerprint", "admin_fact_fingerprint"),
+    ("stored", "admin_fact_stored"),
+    ("undelivered", "admin_fact_undelivered"),
+    ("last-export", "admin_fact_last_export"),
+    ("free-disk", "admin_fact_free_disk"),
+)
+"""The facts admin mode shows, in order: the id of each value and the text of its label."""
+
+
 class AdminScreen(KioskScreen):
     """The administrator's view of the kiosk and its export, receipt and purge actions."""
 
@@ -93,36 +117,30 @@ class AdminScreen(KioskScreen):
             yield Static(Content(self.kiosk.config.site_name), id="site-name")
         yield Static("", id="idle-warning")
         with VerticalScroll(id="admin"):
-            yield Static("Admin mode", id="admin-title", classes="title")
+            yield Static(Content(self.t("admin_title")), id="admin-title", classes="title")
             with Grid(id="facts"):
-                for key, label in (
-                    ("site", "Site"),
-                    ("kiosk-id", "Kiosk id"),
-                    ("fingerprint", "Admin key"),
-                    ("stored", "Records stored"),
-                    ("undelivered", "Not yet delivered"),
-                    ("last-export", "Last export"),
-                    ("free-disk", "Free disk"),
-                ):
-                    yield Static(label, classes="fact-label")
+                for key, label in FACTS:
+                    yield Static(Content(self.t(label)), classes="fact-label")
                     yield Static("", id=f"fact-{key}", classes="fact-value")
             yield Static("", id="admin-message")
             with Horizontal(id="export-actions", classes="admin-row"):
                 yield Button(
-                    "Export to USB stick", id="export-usb", variant="primary", compact=True
+                    self.t("admin_export_usb"), id="export-usb", variant="primary", compact=True
                 )
-                yield Button("Export by QR code", id="export-qr", variant="primary", compact=True)
+                yield Button(
+                    self.t("admin_export_qr"), id="export-qr", variant="primary", compact=True
+                )
             with Horizontal(id="receipt-row", classes="admin-row"):
                 yield Input(
-                    placeholder="Receipt code, e.g. K7QM-2XPA-9D",
+                    placeholder=self.t("admin_receipt_placeholder"),
                     max_length=24,
                     compact=True,
                     id="receipt",
                 )
-                yield Button("Enter receipt", id="apply-receipt", compact=True)
+                yield Button(self.t("admin_receipt_enter"), id="apply-receipt", compact=True)
             with Horizontal(id="other-actions", classes="admin-row"):
-                yield Button("Delete delivered records", id="purge", compact=True)
-                yield Button("Leave admin mode", id="leave", compact=True)
+                yield Button(self.t("admin_purge"), id="purge", compact=True)
+                yield Button(self.t("admin_leave"), id="leave", compact=True)
 
     def on_mount(self) -> None:
         """Fill in the facts."""
@@ -146,7 +164,7 @@ class AdminScreen(KioskScreen):
             "fingerprint": site.public_key.fingerprint(),
             "stored": str(store.count()),
             "undelivered": str(store.count_undelivered()),
-            "last-export": export_text(log[-1] if log else None),
+            "last-export": export_text(log[-1] if log else None, self.t),
             "free-disk": size_text(shutil.disk_usage(site.folder).free),
         }
         for key, value in facts.items():
@@ -157,7 +175,7 @@ class AdminScreen(KioskScreen):
         self.query_one("#admin-message", Static).update(Content(message))
 
     async def action_toggle_language(self) -> None:
-        """Admin mode speaks English only; F2 changes nothing here."""
+        """F2 changes nothing here: admin mode keeps the language it opened in."""
 
     @on(Button.Pressed, "#export-usb")
     def export_usb(self) -> None:
@@ -185,15 +203,9 @@ class AdminScreen(KioskScreen):
             return
         field.value = ""
         if result.already_applied:
-            self.say(
-                f"Receipt {result.code} was entered before: its {result.total} records are "
-                "already marked delivered."
-            )
+            self.say(self.t("admin_receipt_again", code=result.code, total=result.total))
         else:
-            self.say(
-                f"Receipt {result.code}: {result.marked} records marked delivered. "
-                "They stay here until you delete delivered records."
-            )
+            self.say(self.t("admin_receipt_applied", code=result.code, marked=result.marked))
         self.refresh_facts()
 
     @on(Button.Pressed, "#purge")
@@ -202,14 +214,14 @@ class AdminScreen(KioskScreen):
         store = self.kiosk.site.store
         delivered = store.count() - store.count_undelivered()
         if delivered == 0:
-            self.say("No records are marked delivered: enter the receipt of an import first.")
+            self.say(self.t("admin_purge_none"))
             return
         self.app.push_screen(ConfirmPurgeScreen(delivered), self.purge_confirmed)
 
     def purge_confirmed(self, confirmed: bool | None) -> None:
         """Delete the delivered records once confirmed."""
         if not confirmed:
-            self.say("Nothing was deleted.")
+            self.say(self.t("admin_purge_kept"))
             return
         try:
             deleted = purge(self.kiosk.site)
@@ -217,7 +229,7 @@ class AdminScreen(KioskScreen):
             self.say(str(error))
         else:
             remaining = self.kiosk.site.store.count()
-            self.say(f"Deleted {deleted} delivered records; {remaining} records remain.")
+            self.say(self.t("admin_purged", deleted=deleted, remaining=remaining))
         self.refresh_facts()
 
     @on(Button.Pressed, "#leave")

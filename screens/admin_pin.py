@@ -8,11 +8,12 @@ store keeps across restarts; while locked, the screen shows how long is left.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
@@ -35,12 +36,16 @@ class AdminPinScreen(ModalScreen[bool]):
         super().__init__()
         self.guard = guard
 
+    def t(self, key: str, **values: object) -> str:
+        """A text in the kiosk's current language: the one the person at the kiosk chose."""
+        return cast("KioskApp", self.app).text(key, **values)
+
     def compose(self) -> ComposeResult:
         """Title, the masked PIN field, a message line and two buttons."""
         with Vertical(id="pin-box"):
-            yield Static("Admin mode", id="pin-title")
+            yield Static(Content(self.t("admin_title")), id="pin-title")
             yield Input(
-                placeholder=f"PIN ({MIN_PIN_DIGITS} or more digits)",
+                placeholder=self.t("admin_pin_placeholder", digits=MIN_PIN_DIGITS),
                 password=True,
                 restrict=r"[0-9]*",
                 max_length=MAX_PIN_DIGITS,
@@ -48,13 +53,13 @@ class AdminPinScreen(ModalScreen[bool]):
             )
             yield Static("", id="pin-message")
             with Horizontal(id="pin-actions"):
-                yield Button("Cancel", id="pin-cancel")
-                yield Button("Open", id="pin-open", variant="primary")
+                yield Button(self.t("admin_pin_cancel"), id="pin-cancel")
+                yield Button(self.t("admin_pin_open"), id="pin-open", variant="primary")
 
     def on_mount(self) -> None:
         """Say so if admin mode is not set up; otherwise show any lockout, then wait for the PIN."""
         if not self.guard.is_set():
-            self.say("Admin mode is not set up on this kiosk. Set a PIN with: kiosk set-pin")
+            self.say(self.t("admin_pin_not_set"))
             self.query_one("#pin", Input).disabled = True
             self.query_one("#pin-open", Button).disabled = True
             self.query_one("#pin-cancel", Button).focus()
@@ -63,7 +68,7 @@ class AdminPinScreen(ModalScreen[bool]):
 
     def say(self, message: str) -> None:
         """Show one line under the PIN field."""
-        self.query_one("#pin-message", Static).update(message)
+        self.query_one("#pin-message", Static).update(Content(message))
 
     def show_lockout(self) -> None:
         """Count down a lockout once a second, with the PIN field held until it ends."""
@@ -72,7 +77,7 @@ class AdminPinScreen(ModalScreen[bool]):
         self.query_one("#pin", Input).disabled = locked
         self.query_one("#pin-open", Button).disabled = locked
         if locked:
-            self.say(f"Too many wrong PINs. Admin mode is locked for {seconds_left:.0f} s.")
+            self.say(self.t("admin_pin_locked", seconds=round(seconds_left)))
             self.set_timer(min(1.0, seconds_left), self.show_lockout)
         else:
             self.query_one("#pin", Input).focus()
@@ -87,7 +92,7 @@ class AdminPinScreen(ModalScreen[bool]):
             return
         field.disabled = True
         self.query_one("#pin-open", Button).disabled = True
-        self.say("Checking …")
+        self.say(self.t("admin_pin_checking"))
         self.check_pin(pin)
 
     @work(thread=True, exclusive=True, group="admin-pin")
@@ -105,10 +110,14 @@ class AdminPinScreen(ModalScreen[bool]):
         elif result.status == "locked":
             self.show_lockout()
         elif result.status == "not_set":
-            self.say("Admin mode is not set up on this kiosk. Set a PIN with: kiosk set-pin")
+            self.say(self.t("admin_pin_not_set"))
         else:
             left = result.attempts_left
-            self.say(f"Wrong PIN. {left} more wrong PIN{'s' if left != 1 else ''} lock admin mode.")
+            self.say(
+                self.t("admin_pin_wrong_last")
+                if left == 1
+                else self.t("admin_pin_wrong", left=left)
+            )
             self.show_lockout()
 
     @on(Button.Pressed, "#pin-cancel")

@@ -20,6 +20,7 @@ from textual.widgets import Button, Static
 
 from kiosk.export import Export, ExportError, build_export, default_frame_count, record_export
 from kiosk.store import StoreError
+from screens.admin import Texts
 from screens.widgets.qr_view import QrView
 
 if TYPE_CHECKING:
@@ -33,15 +34,22 @@ def count_text(count: float) -> str:
     return f"{count:.0f}" if count < 1000 else f"{count / 1000:.3g} K"
 
 
-def progress_text(shown: int, k: int, rate: float, paused: bool) -> str:
+def progress_text(shown: int, k: int, rate: float, paused: bool, t: Texts) -> str:
     """The status line: 'frame 123 / ~1.25 K ≈ 40 s', or what to do once past the estimate."""
     expected = default_frame_count(k)
-    keys = "space pause · - slower · + faster"
-    state = f"paused · {rate:.0f}/s" if paused else f"{rate:.0f}/s"
+    keys = t("admin_qr_keys")
+    state = t("admin_qr_paused", rate=round(rate)) if paused else f"{round(rate)}/s"
     if shown < expected:
-        seconds = (expected - shown) / rate
-        return f"frame {shown} / ~{count_text(expected)} ≈ {seconds:.0f} s · {state} · {keys}"
-    return f"frame {shown}: keep showing until the import says complete · {state} · {keys}"
+        seconds = round((expected - shown) / rate)
+        return t(
+            "admin_qr_progress",
+            shown=shown,
+            expected=count_text(expected),
+            seconds=seconds,
+            state=state,
+            keys=keys,
+        )
+    return t("admin_qr_overtime", shown=shown, state=state, keys=keys)
 
 
 class QrExportScreen(Screen[None]):
@@ -60,11 +68,15 @@ class QrExportScreen(Screen[None]):
         """The running kiosk app, typed."""
         return cast("KioskApp", self.app)
 
+    def t(self, key: str, **values: object) -> str:
+        """A text in the kiosk's current language."""
+        return self.kiosk.text(key, **values)
+
     def compose(self) -> ComposeResult:
         """A status line and a way back; the QR view is mounted once the bundle is built."""
         with Horizontal(id="qr-bar"):
-            yield Static("Preparing the export …", id="qr-status")
-            yield Button("Back", id="qr-back", compact=True)
+            yield Static(Content(self.t("admin_qr_preparing")), id="qr-status")
+            yield Button(self.t("button_back"), id="qr-back", compact=True)
 
     def on_mount(self) -> None:
         """Build the bundle away from the UI thread."""
@@ -122,12 +134,12 @@ class QrExportScreen(Screen[None]):
     def show_progress(self, view: QrView) -> None:
         """Update the status line from the view."""
         if view.k:
-            self.say(progress_text(view.frames_shown, view.k, view.rate, view.paused))
+            self.say(progress_text(view.frames_shown, view.k, view.rate, view.paused, self.t))
 
     @on(QrView.CannotShow)
     def cannot_show(self, event: QrView.CannotShow) -> None:
         """Say why no code is shown, and what else works."""
-        self.say(f"{event.reason} Or export by USB.")
+        self.say(self.t("admin_qr_cannot_show", reason=event.reason))
 
     @on(Button.Pressed, "#qr-back")
     def back(self) -> None:

@@ -22,19 +22,22 @@ from textual.widgets.option_list import Option
 from kiosk.export import ExportError, export_to_usb
 from kiosk.store import StoreError
 from kiosk.usb import Drive, UsbError, eject, find_drives
-from screens.admin import size_text
+from screens.admin import Texts, size_text
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
 
 
-def drive_text(drive: Drive) -> str:
+def drive_text(drive: Drive, t: Texts) -> str:
     """How a drive is listed: its name, free space and whether it can be written."""
     free = (
-        "free space unknown" if drive.free_bytes is None else f"{size_text(drive.free_bytes)} free"
+        t("admin_drive_free_unknown")
+        if drive.free_bytes is None
+        else t("admin_drive_free", size=size_text(drive.free_bytes))
     )
     where = "" if drive.label is None else f" ({drive.path})"
-    return f"{drive.name}{where}: {free}" + (" - read-only" if drive.read_only else "")
+    read_only = f" - {t('admin_drive_read_only')}" if drive.read_only else ""
+    return f"{drive.name}{where}: {free}{read_only}"
 
 
 class UsbExportScreen(Screen[None]):
@@ -58,19 +61,23 @@ class UsbExportScreen(Screen[None]):
         """The running kiosk app, typed."""
         return cast("KioskApp", self.app)
 
+    def t(self, key: str, **values: object) -> str:
+        """A text in the kiosk's current language."""
+        return self.kiosk.text(key, **values)
+
     def compose(self) -> ComposeResult:
         """Title, the drive list, progress, a message and the actions."""
         with Vertical(id="usb"):
-            yield Static("Export to a USB stick", classes="title")
-            yield Static("Looking for USB sticks …", id="usb-lead")
+            yield Static(Content(self.t("admin_usb_title")), classes="title")
+            yield Static(Content(self.t("admin_usb_looking")), id="usb-lead")
             yield OptionList(id="drives")
             yield ProgressBar(total=None, show_eta=False, id="usb-progress")
             yield Static("", id="usb-message")
             with Horizontal(id="usb-actions"):
-                yield Button("Back", id="usb-back")
-                yield Button("Look again", id="usb-refresh")
-                yield Button("Eject", id="usb-eject")
-                yield Button("Write export", id="usb-write", variant="primary")
+                yield Button(self.t("button_back"), id="usb-back")
+                yield Button(self.t("admin_usb_refresh"), id="usb-refresh")
+                yield Button(self.t("admin_usb_eject"), id="usb-eject")
+                yield Button(self.t("admin_usb_write"), id="usb-write", variant="primary")
 
     def on_mount(self) -> None:
         """Carry the plain theme and look for sticks."""
@@ -113,14 +120,14 @@ class UsbExportScreen(Screen[None]):
         self.drives = drives
         options = self.query_one("#drives", OptionList)
         options.clear_options()
-        options.add_options(Option(Content(drive_text(drive))) for drive in drives)
+        options.add_options(Option(Content(drive_text(drive, self.t))) for drive in drives)
         lead = self.query_one("#usb-lead", Static)
         if drives:
-            lead.update("Choose the stick to write to:")
+            lead.update(Content(self.t("admin_usb_choose")))
             options.highlighted = 0
             options.focus()
         else:
-            lead.update("No USB stick found. Plug one in, wait a moment, then choose Look again.")
+            lead.update(Content(self.t("admin_usb_none")))
         self.set_busy(False)
 
     @on(OptionList.OptionSelected, "#drives")
@@ -136,7 +143,7 @@ class UsbExportScreen(Screen[None]):
         bar = self.query_one("#usb-progress", ProgressBar)
         bar.update(total=None, progress=0)
         bar.display = True
-        self.say(f"Writing to {drive.name} … do not pull the stick out.")
+        self.say(self.t("admin_usb_writing", drive=drive.name))
         self.write_export(drive)
 
     @work(thread=True, exclusive=True, group="usb")
@@ -166,10 +173,7 @@ class UsbExportScreen(Screen[None]):
     def written(self, drive: Drive, path: Path, count: int) -> None:
         """Say what was written and offer to eject."""
         self.written_to = drive
-        self.say(
-            f"Done: {path.name} holds {count} records and reads back correctly. "
-            "Eject the stick before pulling it out."
-        )
+        self.say(self.t("admin_usb_done", file=path.name, count=count))
         self.set_busy(False)
         eject_button = self.query_one("#usb-eject", Button)
         eject_button.display = True
@@ -180,7 +184,7 @@ class UsbExportScreen(Screen[None]):
         """Unmount the stick that was written."""
         if self.written_to is not None and not self.busy:
             self.set_busy(True)
-            self.say(f"Ejecting {self.written_to.name} …")
+            self.say(self.t("admin_usb_ejecting", drive=self.written_to.name))
             self.eject_drive(self.written_to)
 
     @work(thread=True, exclusive=True, group="usb")

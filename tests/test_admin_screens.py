@@ -110,17 +110,18 @@ async def test_wrong_pin_stays_out_and_right_pin_shows_the_facts(site: Site) -> 
         await pilot.press(ADMIN_KEY)
         await wait_for(pilot, AdminPinScreen)
         await pilot.press(*"27182818", "enter")
-        await wait_for_text(pilot, "#pin-message", "Wrong PIN. 2 more wrong PINs")
+        await wait_for_text(pilot, "#pin-message", "Forkert pinkode. 2 forkerte forsøg mere")
         assert not any(isinstance(s, AdminScreen) for s in app.screen_stack)
         assert app.screen.query_one("#pin", Input).value == ""
         await pilot.press(*PIN, "enter")
         screen = await wait_for(pilot, AdminScreen)
+        assert str(screen.query_one("#admin-title", Static).content) == "Administratortilstand"
         assert fact(screen, "stored") == "6"
         assert fact(screen, "undelivered") == "6"
         assert fact(screen, "site") == "Testafdeling"
         assert fact(screen, "kiosk-id") == site.store.kiosk_id
         assert fact(screen, "fingerprint") == site.public_key.fingerprint()
-        assert fact(screen, "last-export") == "none yet"
+        assert fact(screen, "last-export") == "ingen endnu"
         assert fact(screen, "free-disk").endswith("B")
         assert PinGuard(site.store).lockout() == (0, 0.0)
         await pilot.click("#leave")
@@ -128,12 +129,34 @@ async def test_wrong_pin_stays_out_and_right_pin_shows_the_facts(site: Site) -> 
         assert not in_admin_mode(app)
 
 
+async def test_pin_door_speaks_the_chosen_language_and_admin_mode_the_default(site: Site) -> None:
+    PinGuard(site.store).set_pin(PIN)
+    app = AdminKiosk(site, clock=FakeClock())
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, WelcomeScreen)
+        await pilot.press("f2")
+        assert app.lang == "en"
+        await pilot.press(ADMIN_KEY)
+        await wait_for(pilot, AdminPinScreen)
+        assert str(app.screen.query_one("#pin-title", Static).content) == "Admin mode"
+        await pilot.press(*"27182818", "enter")
+        await wait_for_text(pilot, "#pin-message", "Wrong PIN. 2 more wrong PINs lock admin mode.")
+        await pilot.press(*PIN, "enter")
+        screen = await wait_for(pilot, AdminScreen)
+        # The right PIN starts the kiosk over, and that is in the site's first language.
+        assert app.lang == "da"
+        assert fact(screen, "last-export") == "ingen endnu"
+        await pilot.press("f2")
+        assert app.lang == "da"
+        assert str(screen.query_one("#admin-title", Static).content) == "Administratortilstand"
+
+
 async def test_without_a_pin_admin_mode_is_not_set_up(site: Site) -> None:
     app = AdminKiosk(site, clock=FakeClock())
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(ADMIN_KEY)
         await wait_for(pilot, AdminPinScreen)
-        await wait_for_text(pilot, "#pin-message", "not set up")
+        await wait_for_text(pilot, "#pin-message", "ikke sat op")
         assert app.screen.query_one("#pin", Input).disabled
         await pilot.click("#pin-cancel")
         await wait_for(pilot, WelcomeScreen)
@@ -148,7 +171,7 @@ async def test_lockout_shows_and_holds_the_pin_field(site: Site) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(ADMIN_KEY)
         await wait_for(pilot, AdminPinScreen)
-        await wait_for_text(pilot, "#pin-message", "locked for")
+        await wait_for_text(pilot, "#pin-message", "låst i")
         assert app.screen.query_one("#pin", Input).disabled
         await pilot.press(*PIN, "enter")
         await pilot.pause(0.2)
@@ -172,7 +195,7 @@ async def test_receipt_marks_the_export_delivered(site: Site) -> None:
         receipt = screen.query_one("#receipt", Input)
         receipt.value = export.receipt.lower().replace("-", " ")
         await pilot.click("#apply-receipt")
-        await wait_for_text(pilot, "#admin-message", "4 records marked delivered")
+        await wait_for_text(pilot, "#admin-message", "4 svar er markeret som leveret")
         assert fact(screen, "undelivered") == "2"
         assert site.store.count_undelivered() == 2
         assert all(site.store.is_delivered(rid) for rid in export.record_ids)
@@ -187,19 +210,19 @@ async def test_purge_deletes_only_delivered_records_after_confirming(site: Site)
     async with app.run_test(size=SIZE) as pilot:
         screen = await enter_admin(pilot)
         await pilot.click("#purge")
-        await wait_for_text(pilot, "#admin-message", "No records are marked delivered")
+        await wait_for_text(pilot, "#admin-message", "Ingen svar er markeret som leveret")
         screen.query_one("#receipt", Input).value = export.receipt
         await pilot.click("#apply-receipt")
-        await wait_for_text(pilot, "#admin-message", "5 records marked delivered")
+        await wait_for_text(pilot, "#admin-message", "5 svar er markeret som leveret")
         await pilot.click("#purge")
         await wait_for(pilot, ConfirmPurgeScreen)
         await pilot.click("#confirm-keep")
-        await wait_for_text(pilot, "#admin-message", "Nothing was deleted")
+        await wait_for_text(pilot, "#admin-message", "Intet blev slettet")
         assert site.store.count() == 8
         await pilot.click("#purge")
         await wait_for(pilot, ConfirmPurgeScreen)
         await pilot.click("#confirm-delete")
-        await wait_for_text(pilot, "#admin-message", "Deleted 5 delivered records; 3 records")
+        await wait_for_text(pilot, "#admin-message", "5 leverede svar er slettet; 3 svar")
         assert fact(screen, "stored") == "3"
     kept = {record.record_id for record in site.store.iter_records()}
     assert len(kept) == 3
@@ -215,14 +238,16 @@ async def test_idle_reset_leaves_admin_mode(site: Site) -> None:
         await enter_admin(pilot)
         await pilot.click("#export-qr")
         qr = await wait_for(pilot, QrExportScreen)
-        await wait_for_text(pilot, "#qr-status", "frame")
+        await wait_for_text(pilot, "#qr-status", "billede")
         # A playing transfer is activity: the admin's camera needs no key presses.
         clock.now += site.config.idle_seconds + 1
-        await wait_for_text(pilot, "#qr-status", f"frame {qr.query_one(QrView).frames_shown + 1} ")
+        await wait_for_text(
+            pilot, "#qr-status", f"billede {qr.query_one(QrView).frames_shown + 1} "
+        )
         await app.watch_for_idle()
         assert app.screen is qr
         await pilot.press("space")
-        await wait_for_text(pilot, "#qr-status", "paused")
+        await wait_for_text(pilot, "#qr-status", "på pause")
         clock.now += site.config.idle_seconds + 1
         await app.watch_for_idle()
         await wait_for(pilot, WelcomeScreen)
@@ -240,7 +265,7 @@ async def test_usb_export_writes_a_verified_bundle(site: Site, tmp_path: Path) -
     async with app.run_test(size=SIZE) as pilot:
         await enter_admin(pilot)
         await app.push_screen(UsbExportScreen(find=lambda: drives))
-        await wait_for_text(pilot, "#usb-lead", "Choose the stick")
+        await wait_for_text(pilot, "#usb-lead", "Vælg det stik")
         await pilot.click("#usb-write")
         await wait_for_text(pilot, "#usb-message", "No USB stick at")
         assert site.store.export_log() == []
@@ -249,8 +274,8 @@ async def test_usb_export_writes_a_verified_bundle(site: Site, tmp_path: Path) -
         # A button ignores clicks during its 0.2 s pressed look.
         await pilot.pause(0.3)
         await pilot.click("#usb-write")
-        message = await wait_for_text(pilot, "#usb-message", "Done")
-        assert "3 records" in message
+        message = await wait_for_text(pilot, "#usb-message", "Færdig")
+        assert "3 svar" in message
     [written] = stick.iterdir()
     assert written.suffix == ".tkb"
     assert read_bundle(written.read_bytes()).count == 3

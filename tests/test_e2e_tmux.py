@@ -199,14 +199,14 @@ def test_admin_mode_needs_the_pin_and_a_wrong_one_counts(fast_site: Path) -> Non
     with Tmux([KIOSK, "run", "--data-dir", fast_site], width=100, height=30) as kiosk:
         kiosk.wait_for(WELCOME, timeout=20)
         kiosk.send_keys("F9")
-        kiosk.wait_for("Admin mode")
+        kiosk.wait_for("Administratortilstand")
         kiosk.type("27182818")
         kiosk.send_keys("Enter")
-        kiosk.wait_for("Wrong PIN")
-        assert "Records stored" not in kiosk.capture()
+        kiosk.wait_for("Forkert pinkode")
+        assert "Gemte svar" not in kiosk.capture()
         kiosk.type("31415926")
         kiosk.send_keys("Enter")
-        kiosk.wait_for("Records stored")
+        kiosk.wait_for("Gemte svar")
         kiosk.kill()
     log = (fast_site / "kiosk.log").read_text(encoding="utf-8")
     assert "pin_failure failures=1" in log and "admin_entered" in log
