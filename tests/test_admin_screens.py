@@ -68,8 +68,11 @@ def exported(site: Site) -> Export:
 async def wait_for(pilot: Pilot[Any], screen_type: type[Screen[Any]]) -> Screen[Any]:
     """Let workers and timers run until a screen of this type is on top."""
     for _ in range(100):
-        if isinstance(pilot.app.screen, screen_type):
-            return pilot.app.screen
+        screen = pilot.app.screen
+        # On top is not enough on a busy machine: wait until its widgets have been mounted.
+        if isinstance(screen, screen_type) and screen.is_mounted and screen.children:
+            await pilot.pause()
+            return screen
         await pilot.pause(0.05)
     raise AssertionError(f"{type(pilot.app.screen).__name__} instead of {screen_type.__name__}")
 
