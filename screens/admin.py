@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -21,10 +21,10 @@ from textual.widgets import Button, Input, Static
 from kiosk.bundle import ReceiptError
 from kiosk.export import ExportError, apply_receipt, purge
 from kiosk.store import SettingValue, StoreError
-from screens.base import KioskScreen
+from screens.base import KioskScreen, KioskTexts
 
 if TYPE_CHECKING:
-    from kiosk.app import KioskApp
+    pass
 
 Texts = Callable[..., str]
 """Looks up a UI text by key with its {placeholders} filled: `KioskApp.text`, in effect."""
@@ -53,7 +53,7 @@ def export_text(entry: dict[str, SettingValue] | None, t: Texts) -> str:
     )
 
 
-class ConfirmPurgeScreen(ModalScreen[bool]):
+class ConfirmPurgeScreen(KioskTexts, ModalScreen[bool]):
     """Asks before deleting the delivered records; returns True to delete."""
 
     CSS_PATH = "admin.tcss"
@@ -61,10 +61,6 @@ class ConfirmPurgeScreen(ModalScreen[bool]):
     def __init__(self, delivered: int) -> None:
         super().__init__()
         self.delivered = delivered
-
-    def t(self, key: str, **values: object) -> str:
-        """A text in the kiosk's current language."""
-        return cast("KioskApp", self.app).text(key, **values)
 
     def compose(self) -> ComposeResult:
         """The question and two buttons, keeping as the default."""

@@ -8,7 +8,7 @@ store keeps across restarts; while locked, the screen shows how long is left.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,6 +19,7 @@ from textual.widgets import Button, Input, Static
 
 from kiosk.oplog import log_event
 from kiosk.pin import MAX_PIN_DIGITS, MIN_PIN_DIGITS, PinGuard, PinResult
+from screens.base import KioskTexts
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
@@ -27,7 +28,7 @@ ADMIN_KEY = "f9"
 """The key that opens admin mode; the welcome screen never mentions it."""
 
 
-class AdminPinScreen(ModalScreen[bool]):
+class AdminPinScreen(KioskTexts, ModalScreen[bool]):
     """Asks for the admin PIN, masked; returns True once the right PIN was given."""
 
     CSS_PATH = "admin_pin.tcss"
@@ -35,10 +36,6 @@ class AdminPinScreen(ModalScreen[bool]):
     def __init__(self, guard: PinGuard) -> None:
         super().__init__()
         self.guard = guard
-
-    def t(self, key: str, **values: object) -> str:
-        """A text in the kiosk's current language: the one the person at the kiosk chose."""
-        return cast("KioskApp", self.app).text(key, **values)
 
     def compose(self) -> ComposeResult:
         """Title, the masked PIN field, a message line and two buttons."""

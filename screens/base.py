@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
@@ -21,7 +21,27 @@ if TYPE_CHECKING:
     from kiosk.app import KioskApp
 
 
-class KioskScreen(Screen[Any]):
+class HasApp(Protocol):
+    """Anything in Textual's DOM: it knows its app."""
+
+    @property
+    def app(self) -> App[Any]: ...
+
+
+class KioskTexts:
+    """For any screen, modal or not: the kiosk app, typed, and its texts in the current language."""
+
+    @property
+    def kiosk(self: HasApp) -> KioskApp:
+        """The running kiosk app, typed."""
+        return cast("KioskApp", self.app)
+
+    def t(self: HasApp, key: str, **values: object) -> str:
+        """A UI text from texts.toml in the language the person at the kiosk chose."""
+        return cast("KioskApp", self.app).text(key, **values)
+
+
+class KioskScreen(KioskTexts, Screen[Any]):
     """A kiosk screen: top bar (demo banner, language switch) and an idle warning line."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -50,15 +70,6 @@ class KioskScreen(Screen[Any]):
 
     def after_rebuild(self) -> None:
         """Called once the screen has been rebuilt; screens with state outside widgets use it."""
-
-    @property
-    def kiosk(self) -> KioskApp:
-        """The running kiosk app, typed."""
-        return cast("KioskApp", self.app)
-
-    def t(self, key: str, **values: object) -> str:
-        """A UI text in the current language."""
-        return self.kiosk.text(key, **values)
 
     def compose_top_bar(self) -> ComposeResult:
         """The top bar every screen starts with."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -10,19 +10,16 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from screens.base import KioskTexts
+
 if TYPE_CHECKING:
-    from kiosk.app import KioskApp
+    pass
 
 
-class StorageFailedScreen(ModalScreen[bool]):
+class StorageFailedScreen(KioskTexts, ModalScreen[bool]):
     """Says the answer was not stored and offers to try again; returns True for a retry."""
 
     CSS_PATH = "failure.tcss"
-
-    @property
-    def kiosk(self) -> KioskApp:
-        """The running kiosk app, typed."""
-        return cast("KioskApp", self.app)
 
     def compose(self) -> ComposeResult:
         """The message and two choices."""

@@ -9,7 +9,7 @@ a forgotten transfer still ends in a fresh welcome screen.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,10 +21,11 @@ from textual.widgets import Button, Static
 from kiosk.export import Export, ExportError, build_export, default_frame_count, record_export
 from kiosk.store import StoreError
 from screens.admin import Texts
+from screens.base import KioskTexts
 from screens.widgets.qr_view import QrView
 
 if TYPE_CHECKING:
-    from kiosk.app import KioskApp
+    pass
 
 KEEP_AWAKE_FACTOR = 2
 
@@ -52,7 +53,7 @@ def progress_text(shown: int, k: int, rate: float, paused: bool, t: Texts) -> st
     return t("admin_qr_overtime", shown=shown, state=state, keys=keys)
 
 
-class QrExportScreen(Screen[None]):
+class QrExportScreen(KioskTexts, Screen[None]):
     """Shows the export as an animated QR code with a status line under it."""
 
     CSS_PATH = "qr_export.tcss"
@@ -62,15 +63,6 @@ class QrExportScreen(Screen[None]):
         self.ecc = ecc
         self.export: Export | None = None
         self.logged = False
-
-    @property
-    def kiosk(self) -> KioskApp:
-        """The running kiosk app, typed."""
-        return cast("KioskApp", self.app)
-
-    def t(self, key: str, **values: object) -> str:
-        """A text in the kiosk's current language."""
-        return self.kiosk.text(key, **values)
 
     def compose(self) -> ComposeResult:
         """A status line and a way back; the QR view is mounted once the bundle is built."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -23,9 +23,10 @@ from kiosk.export import ExportError, export_to_usb
 from kiosk.store import StoreError
 from kiosk.usb import Drive, UsbError, eject, find_drives
 from screens.admin import Texts, size_text
+from screens.base import KioskTexts
 
 if TYPE_CHECKING:
-    from kiosk.app import KioskApp
+    pass
 
 
 def drive_text(drive: Drive, t: Texts) -> str:
@@ -40,7 +41,7 @@ def drive_text(drive: Drive, t: Texts) -> str:
     return f"{drive.name}{where}: {free}{read_only}"
 
 
-class UsbExportScreen(Screen[None]):
+class UsbExportScreen(KioskTexts, Screen[None]):
     """Lists the mounted USB sticks, writes the export to the chosen one and offers to eject it.
 
     Args:
@@ -55,15 +56,6 @@ class UsbExportScreen(Screen[None]):
         self.drives: list[Drive] = []
         self.written_to: Drive | None = None
         self.busy = False
-
-    @property
-    def kiosk(self) -> KioskApp:
-        """The running kiosk app, typed."""
-        return cast("KioskApp", self.app)
-
-    def t(self, key: str, **values: object) -> str:
-        """A text in the kiosk's current language."""
-        return self.kiosk.text(key, **values)
 
     def compose(self) -> ComposeResult:
         """Title, the drive list, progress, a message and the actions."""
