@@ -447,7 +447,9 @@ def dispatch(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
-        return handler(args)
+        code = handler(args)
+        sys.stdout.flush()
+        return code
     except CommandError as error:
         print(f"{parser.prog}: {error}", file=sys.stderr)
         return error.exit_code
@@ -459,6 +461,10 @@ def dispatch(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int
         return EXIT_FAILED
     except KeyboardInterrupt:
         print(f"{parser.prog}: interrupted; nothing half-written was kept.", file=sys.stderr)
+        return EXIT_FAILED
+    except BrokenPipeError:
+        # The reader went away (`kiosk log | head`): stop quietly, as other tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILED
 
 
