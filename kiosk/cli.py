@@ -106,29 +106,31 @@ def run_ui(folder: Path) -> int:
     from kiosk.app import EXIT_CRASHED, KioskApp
     from kiosk.oplog import log_event, start_logging
 
-    open_site(folder).close()  # refuse clearly, before the log starts, if the site is unusable
+    site = open_site(folder)
     start_logging(folder, version=package_version())
     crashes: list[float] = []
-    while True:
-        site = open_site(folder)
-        try:
+    try:
+        while True:
             app = KioskApp(site)
             app.run()
-        finally:
+            if app.return_code != EXIT_CRASHED:
+                return app.return_code or 0
+            log_event(folder, "restart", code=EXIT_CRASHED)
+            now = time.monotonic()
+            crashes = [*(when for when in crashes if now - when < CRASH_WINDOW_SECONDS), now]
+            if len(crashes) >= CRASHES_BEFORE_GIVING_UP:
+                print(
+                    f"kiosk: {len(crashes)} unexpected errors within a minute; stopping. "
+                    f"See: kiosk log --data-dir {folder}",
+                    file=sys.stderr,
+                )
+                return EXIT_FAILED
+            time.sleep(2.0 ** (len(crashes) - 1))
+            # A clean start: nothing the crashed app held in memory is reused.
             site.close()
-        if app.return_code != EXIT_CRASHED:
-            return app.return_code or 0
-        log_event(folder, "restart", code=EXIT_CRASHED)
-        now = time.monotonic()
-        crashes = [*(when for when in crashes if now - when < CRASH_WINDOW_SECONDS), now]
-        if len(crashes) >= CRASHES_BEFORE_GIVING_UP:
-            print(
-                f"kiosk: {len(crashes)} unexpected errors within a minute; stopping. "
-                f"See: kiosk log --data-dir {folder}",
-                file=sys.stderr,
-            )
-            return EXIT_FAILED
-        time.sleep(2.0 ** (len(crashes) - 1))
+            site = open_site(folder)
+    finally:
+        site.close()
 
 
 def cmd_run(args: argparse.Namespace) -> int:
