@@ -7,9 +7,10 @@ crash simulator in the tests can record the real operations while they run.
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -190,3 +191,29 @@ def make_dirs(path: Path) -> None:
         with mapped_errors(folder, "create the folder"):
             ops.mkdir(folder)
         fsync_dir(folder.parent)
+
+
+def lock_folder(folder: Path, in_use: Callable[[str], str]) -> int:
+    """Take `folder`'s lock (non-blocking), write our pid into it, and return its descriptor.
+
+    Args:
+        folder: The store folder; its lock file is `.lock` inside it.
+        in_use: Builds the StoreLocked message from the holder's pid (or "unknown").
+    """
+    path = folder / ".lock"
+    with mapped_errors(path, "open the lock file"):
+        fd = ops.open(path, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+        ops.close(fd)
+        raise StoreLocked(in_use(holder)) from None
+    try:
+        with mapped_errors(path, "write the lock file"):
+            ops.ftruncate(fd, 0)
+            ops.pwrite(fd, b"%d\n" % os.getpid(), 0)
+    except StoreError:
+        ops.close(fd)
+        raise
+    return fd

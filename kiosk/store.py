@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import fcntl
 import json
 import os
 import re
@@ -33,6 +32,7 @@ from kiosk.durable import (
     StoreReadOnly,
     atomic_write,
     fsync_dir,
+    lock_folder,
     make_dirs,
     mapped_errors,
 )
@@ -80,26 +80,13 @@ class StoredRecord(NamedTuple):
 
 def _lock_store(data_dir: Path) -> int:
     """Take the store's lock (non-blocking) and write our pid into it for the next comer."""
-    path = data_dir / ".lock"
-    with mapped_errors(path, "open the lock file"):
-        fd = durable.ops.open(path, os.O_RDWR | os.O_CREAT)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
-        durable.ops.close(fd)
-        raise StoreLocked(
+    return lock_folder(
+        data_dir,
+        lambda holder: (
             f"The kiosk's store is in use by another program (pid {holder}): {data_dir}. "
             "Close that program (or wait for it to finish) and try again."
-        ) from None
-    try:
-        with mapped_errors(path, "write the lock file"):
-            durable.ops.ftruncate(fd, 0)
-            durable.ops.pwrite(fd, b"%d\n" % os.getpid(), 0)
-    except StoreError:
-        durable.ops.close(fd)
-        raise
-    return fd
+        ),
+    )
 
 
 def _decode_record(doc: Doc, path: Path) -> StoredRecord:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import fcntl
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -23,9 +22,9 @@ from tinydb import Query, TinyDB
 from kiosk import durable
 from kiosk.durable import (
     StoreCorrupt,
-    StoreLocked,
     StoreMissing,
     atomic_write,
+    lock_folder,
     make_dirs,
     mapped_errors,
 )
@@ -59,17 +58,13 @@ class ImportEntry:
 
 
 def _lock(folder: Path) -> int:
-    path = folder / ".lock"
-    with mapped_errors(path, "open the lock file"):
-        fd = durable.ops.open(path, os.O_RDWR | os.O_CREAT)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        durable.ops.close(fd)
-        raise StoreLocked(
-            f"The admin store {folder} is in use by another kiosk-admin; wait for it to finish."
-        ) from None
-    return fd
+    return lock_folder(
+        folder,
+        lambda holder: (
+            f"The admin store {folder} is in use by another kiosk-admin (pid {holder}); "
+            "wait for it to finish."
+        ),
+    )
 
 
 class AdminStore:
