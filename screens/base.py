@@ -15,7 +15,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Static
 
-from kiosk.instruments import Answer, Instrument
+from kiosk.instruments import Answer, Instrument, Item
+from screens.widgets import ChoiceRow
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
@@ -117,6 +118,17 @@ class InstrumentScreen(KioskScreen):
     def title_text(self) -> str:
         """The instrument's title in the current language."""
         return self.instrument.title.get(self.kiosk.lang)
+
+    def choice_row_for(self, item: Item, *, classes: str | None = None) -> ChoiceRow:
+        """A row of the item's options in the current language, showing the answer so far."""
+        lang = self.kiosk.lang
+        current = self.answers[item.id]
+        return ChoiceRow(
+            [(option.id, option.label.get(lang)) for option in item.options],
+            current if isinstance(current, str) else None,
+            id=f"item-{item.id}",
+            classes=classes,
+        )
 
     def compose_heading(self) -> ComposeResult:
         """Title and one-line introduction."""

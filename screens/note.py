@@ -31,12 +31,7 @@ class NoteScreen(InstrumentScreen):
         with VerticalScroll(id="note-form"):
             for item in self.items_of("choice"):
                 yield Static(Content(item.label.get(lang)), classes="item-label")
-                current = self.answers[item.id]
-                yield ChoiceRow(
-                    [(option.id, option.label.get(lang)) for option in item.options],
-                    current if isinstance(current, str) else None,
-                    id=f"item-{item.id}",
-                )
+                yield self.choice_row_for(item)
             for item in self.items_of("text"):
                 yield Static(Content(item.label.get(lang)), classes="item-label")
                 yield from compose_note(self, item)

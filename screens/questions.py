@@ -53,13 +53,7 @@ class QuestionsScreen(InstrumentScreen):
             yield Static(Content(item.label.get(lang)), id="item-label")
             if item.help is not None:
                 yield Static(Content(item.help.get(lang)), id="item-help")
-            current = self.answers[item.id]
-            yield ChoiceRow(
-                [(option.id, option.label.get(lang)) for option in item.options],
-                current if isinstance(current, str) else None,
-                id=f"item-{item.id}",
-                classes="choices",
-            )
+            yield self.choice_row_for(item, classes="choices")
             yield Static(Content(self.t("choice_hint")), id="hint")
         with Horizontal(id="actions"):
             yield Button(self.t("button_cancel"), id="start-over", classes="secondary")
