@@ -152,11 +152,6 @@ def temp_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
 
 
-def is_temp_name(name: str) -> bool:
-    """Tell whether a file name is one of our temp files."""
-    return name.startswith(".") and name.endswith(".tmp")
-
-
 def atomic_write(path: Path, data: bytes) -> None:
     """Replace `path` with `data` so that after a crash it holds either the old or the new bytes.
 
