@@ -37,6 +37,10 @@ class StoreCorrupt(StoreError):
     """A store file is damaged in a way that a torn last write cannot explain."""
 
 
+class StoreLockLost(StoreError):
+    """The store's folder or one of its files was moved or replaced while we had it open."""
+
+
 class StoreMissing(StoreError):
     """The folder is not a store (and was not to be created)."""
 
@@ -189,26 +193,60 @@ def make_dirs(path: Path) -> None:
 
 
 def lock_folder(folder: Path, in_use: Callable[[str], str]) -> int:
-    """Take `folder`'s lock (non-blocking), write our pid into it, and return its descriptor.
+    """Lock `folder` itself (non-blocking), note our pid in its `.lock`, return the descriptor.
+
+    The lock is an flock on the folder's own descriptor, not on a file inside it: a file can
+    be deleted and made anew under a running program (and a second program would then lock
+    the new one), a folder in use cannot be swapped without `lock_lost` noticing.
 
     Args:
-        folder: The store folder; its lock file is `.lock` inside it.
+        folder: The store folder; its `.lock` file only tells the next comer our pid.
         in_use: Builds the StoreLocked message from the holder's pid (or "unknown").
     """
-    path = folder / ".lock"
-    with mapped_errors(path, "open the lock file"):
-        fd = ops.open(path, os.O_RDWR | os.O_CREAT)
+    with mapped_errors(folder, "open the folder"):
+        fd = ops.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
         ops.close(fd)
-        raise StoreLocked(in_use(holder)) from None
+        raise StoreLocked(in_use(_lock_holder(folder / ".lock"))) from None
     try:
-        with mapped_errors(path, "write the lock file"):
-            ops.ftruncate(fd, 0)
-            ops.pwrite(fd, b"%d\n" % os.getpid(), 0)
+        _note_pid(folder / ".lock")
     except StoreError:
         ops.close(fd)
         raise
     return fd
+
+
+def _lock_holder(path: Path) -> str:
+    """The pid the lock holder noted, for the message; "unknown" if it cannot be read."""
+    try:
+        with open(path, "rb") as file:
+            text = file.read(32).decode("ascii", "replace").strip()
+    except OSError:
+        return "unknown"
+    return text if text.isdigit() else "unknown"
+
+
+def _note_pid(path: Path) -> None:
+    """Write our pid into the `.lock` note (not itself locked: the folder is)."""
+    with mapped_errors(path, "write the lock file"):
+        fd = ops.open(path, os.O_RDWR | os.O_CREAT)
+        try:
+            ops.ftruncate(fd, 0)
+            write_all(fd, b"%d\n" % os.getpid(), 0)
+        finally:
+            ops.close(fd)
+
+
+def still_names(fd: int, path: Path) -> bool:
+    """Whether `path` still names the open file or folder `fd` (not moved, deleted or replaced).
+
+    A writer checks this before each write, so one that lost its lock (its folder swapped, its
+    file replaced by another program) stops with an error instead of writing where no one reads.
+    """
+    try:
+        held, named = os.fstat(fd), os.stat(path)
+    except OSError:
+        return False
+    return (held.st_dev, held.st_ino) == (named.st_dev, named.st_ino)

@@ -20,11 +20,13 @@ from kiosk import durable
 from kiosk.durable import (
     StoreCorrupt,
     StoreError,
+    StoreLockLost,
     StrPath,
     append_durably,
     atomic_write,
     fsync_dir,
     mapped_errors,
+    still_names,
 )
 
 __all__ = [
@@ -242,6 +244,12 @@ class JournalStorage(Storage):
         if not entries:
             return
         payload = b"".join(encode_line(self._next_tx, len(entries), e) for e in entries)
+        if not still_names(self._fd, self._path):
+            raise StoreLockLost(
+                f"{self._path} was deleted or replaced by another program while this one had "
+                "it open; nothing was written. Stop every program using the folder, then start "
+                "the kiosk again."
+            )
         append_durably(self._fd, payload, self._size, self._path)
         self._size += len(payload)
         self._next_tx += 1

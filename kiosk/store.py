@@ -14,7 +14,7 @@ import os
 import re
 import secrets
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import NamedTuple
@@ -28,6 +28,7 @@ from kiosk.durable import (
     StoreError,
     StoreFull,
     StoreLocked,
+    StoreLockLost,
     StoreMissing,
     StoreReadOnly,
     atomic_write,
@@ -35,6 +36,7 @@ from kiosk.durable import (
     lock_folder,
     make_dirs,
     mapped_errors,
+    still_names,
 )
 from kiosk.journal import (
     COMPACT_MIN_DEAD,
@@ -55,6 +57,7 @@ __all__ = [
     "StoreCorrupt",
     "StoreError",
     "StoreFull",
+    "StoreLockLost",
     "StoreLocked",
     "StoreMissing",
     "StoreReadOnly",
@@ -216,7 +219,7 @@ class RecordStore:
         """
         _check_record(record_id, sealed)
         with self._mutex:
-            self._require_open()
+            self._require_lock()
             if self._current_storage.count("records") >= self._segment_size:
                 self._start_segment()
             self._records.insert(_record_doc(record_id, sealed))
@@ -232,7 +235,7 @@ class RecordStore:
         for record_id, sealed in pending:
             _check_record(record_id, sealed)
         with self._mutex:
-            self._require_open()
+            self._require_lock()
             done = 0
             while done < len(pending):
                 room = self._segment_size - self._current_storage.count("records")
@@ -284,7 +287,7 @@ class RecordStore:
     def mark_delivered(self, record_ids: Iterable[bytes]) -> int:
         """Mark stored records as delivered (after an import receipt); return how many are new."""
         with self._mutex:
-            self._require_open()
+            self._require_lock()
             wanted = set(record_ids) - self._delivered
             if not wanted:
                 return 0
@@ -303,7 +306,7 @@ class RecordStore:
     def purge_delivered(self) -> int:
         """Delete the delivered records, durably, segment by segment; return how many."""
         with self._mutex:
-            self._require_open()
+            self._require_lock()
             if not self._delivered:
                 return 0
             index = self._ensure_index()
@@ -362,19 +365,45 @@ class RecordStore:
     def set_setting(self, key: str, value: SettingValue) -> None:
         """Save one setting durably."""
         with self._mutex:
-            self._require_open()
+            self._require_lock()
             self.state.table("settings").upsert({"key": key, "value": value}, Query().key == key)
 
     def log_export(self, entry: Mapping[str, SettingValue]) -> None:
         """Append one entry (flat values only) to the export log, durably."""
         with self._mutex:
-            self._require_open()
+            self._require_lock()
             self.state.table("exports").insert(dict(entry))
 
     def export_log(self) -> list[dict[str, SettingValue]]:
         """The export log, oldest first."""
         with self._mutex:
             return [dict(doc) for doc in self.state.table("exports")]
+
+    def rewrite_export_log(
+        self, rewrite: Callable[[dict[str, SettingValue]], dict[str, SettingValue]]
+    ) -> None:
+        """Replace each export-log entry by `rewrite(entry)`, then compact the state file.
+
+        Compacting drops the superseded journal lines, so what an entry said before is gone
+        from the disk, not only from the table. An entry is rewritten in one durable write;
+        a crash midway leaves the rest as they were.
+        """
+        with self._mutex:
+            self._require_lock()
+            table = self.state.table("exports")
+            for doc in table.all():
+                new = rewrite(dict(doc))
+                if new != dict(doc):
+                    table.update(new, doc_ids=[doc.doc_id])
+            storage = self.state.storage
+            assert isinstance(storage, JournalStorage)
+            storage.compact()
+
+    def holds(self, record_id: bytes) -> bool:
+        """Whether a record with this id is stored."""
+        with self._mutex:
+            self._require_open()
+            return record_id in self._ensure_index()
 
     # --- internals -------------------------------------------------------------------------
 
@@ -391,6 +420,16 @@ class RecordStore:
     def _require_open(self) -> None:
         if self._lock_fd < 0:
             raise StoreError(f"The store in {self.data_dir} is closed.")
+
+    def _require_lock(self) -> None:
+        """Refuse to write once our locked folder is no longer the one at `data_dir`."""
+        self._require_open()
+        if not still_names(self._lock_fd, self.data_dir):
+            raise StoreLockLost(
+                f"The kiosk's store {self.data_dir} was moved or replaced while this program "
+                "had it open, so it no longer holds the store's lock; nothing was written. Stop "
+                "every program using the store, then start the kiosk again."
+            )
 
     def _ensure_kiosk_id(self) -> None:
         kiosk = self.state.table("kiosk")
