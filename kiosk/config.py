@@ -27,6 +27,7 @@ from kiosk.tomlcheck import (
     one_of,
     read_toml,
     require,
+    seconds_between,
     suggest,
     typed,
     unique,
@@ -50,6 +51,11 @@ __all__ = [
 DATE_GRANULARITIES = ("week", "day")
 THEMES = ("default", "plain")
 MIN_IDLE_SECONDS = 15
+# Upper bounds a real kiosk never needs more than; larger values would lock a screen for hours.
+MAX_IDLE_SECONDS = 3600
+MAX_THANKS_SECONDS = 300
+MAX_PAUSE_SECONDS = 600
+MAX_GROUP = 1000
 
 _SITE_KEYS: dict[str, tuple[str, ...]] = {
     "site": ("name", "demo"),
@@ -193,11 +199,12 @@ def load_site(path: Path, instruments_dir: Path | None = None) -> SiteConfig:
         instruments_dir = path.parent / "instruments"
         if not instruments_dir.is_dir():
             instruments_dir = default_config_dir() / "instruments"
-    pause = tables.get("kiosk", {}).get("min_pause_seconds")
-    if isinstance(pause, bool) or not isinstance(pause, int | float) or pause < 0:
-        raise at.child("kiosk.min_pause_seconds").error(
-            f"must be a number of seconds, 0 or more (got {pause!r})"
-        )
+    pause = seconds_between(
+        tables.get("kiosk", {}).get("min_pause_seconds"),
+        at.child("kiosk.min_pause_seconds"),
+        0,
+        MAX_PAUSE_SECONDS,
+    )
     min_group = setting("report.min_group", int)
     return SiteConfig(
         site_name=name,
@@ -207,12 +214,18 @@ def load_site(path: Path, instruments_dir: Path | None = None) -> SiteConfig:
             setting("kiosk.instruments", list), at.child("kiosk.instruments"), instruments_dir
         ),
         idle_seconds=at_least(
-            setting("kiosk.idle_seconds", int), at.child("kiosk.idle_seconds"), MIN_IDLE_SECONDS
+            setting("kiosk.idle_seconds", int),
+            at.child("kiosk.idle_seconds"),
+            MIN_IDLE_SECONDS,
+            MAX_IDLE_SECONDS,
         ),
         thanks_seconds=at_least(
-            setting("kiosk.thanks_seconds", int), at.child("kiosk.thanks_seconds"), 1
+            setting("kiosk.thanks_seconds", int),
+            at.child("kiosk.thanks_seconds"),
+            1,
+            MAX_THANKS_SECONDS,
         ),
-        min_pause_seconds=float(pause),
+        min_pause_seconds=pause,
         date_granularity=cast(
             Literal["week", "day"],
             one_of(
@@ -226,7 +239,7 @@ def load_site(path: Path, instruments_dir: Path | None = None) -> SiteConfig:
             one_of(setting("kiosk.theme", str), at.child("kiosk.theme"), THEMES),
         ),
         public_key=setting("admin.public_key", str).strip(),
-        min_group=at_least(min_group, at.child("report.min_group"), MIN_GROUP_FLOOR),
+        min_group=at_least(min_group, at.child("report.min_group"), MIN_GROUP_FLOOR, MAX_GROUP),
         min_group_text=check_text_threshold(
             setting("report.min_group_text", int), at.child("report.min_group_text"), min_group
         ),

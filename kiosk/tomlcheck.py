@@ -18,6 +18,9 @@ LANGUAGES = ("da", "en")
 # A site's [report] and an instrument's [report] obey the same anonymity floor.
 MIN_GROUP_FLOOR = 3
 REPORT_KEYS = ("min_group", "min_group_text")
+# No count, length or number of seconds in these files is sensibly larger; a bigger one is a
+# typo (or 1e300), and would lock a screen for good or exhaust memory.
+MAX_NUMBER = 1_000_000
 
 _TYPE_NAMES: dict[type, str] = {
     str: "a text in quotes",
@@ -144,11 +147,25 @@ def one_of(value: str, at: At, allowed: Collection[str]) -> str:
     raise at.error(f"unknown value {value!r}{hint} (expected one of {known})", suggestion)
 
 
-def at_least(value: int, at: At, minimum: int) -> int:
-    """Return `value` if it is at least `minimum`."""
+def at_least(value: int, at: At, minimum: int, maximum: int = MAX_NUMBER) -> int:
+    """Return `value` if it is at least `minimum` (and at most `maximum`)."""
     if value < minimum:
         raise at.error(f"must be at least {minimum} (got {value})")
+    if value > maximum:
+        raise at.error(f"must be at most {maximum} (got {value})")
     return value
+
+
+def seconds_between(value: object, at: At, minimum: float, maximum: float) -> float:
+    """Return a number of seconds (whole or decimal) if it lies in [minimum, maximum].
+
+    inf and nan are TOML floats too; neither is a number of seconds.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise at.error(f"must be a number of seconds, got {_describe(value)} {value!r}")
+    if not minimum <= value <= maximum:
+        raise at.error(f"must be a number of seconds from {minimum:g} to {maximum:g} (got {value})")
+    return float(value)
 
 
 def unique(ids: Iterable[str], at: At, what: str) -> None:
@@ -164,4 +181,6 @@ def check_text_threshold(value: int, at: At, min_group: int) -> int:
     """Return a min_group_text `value` if it does not undercut `min_group`."""
     if value < min_group:
         raise at.error(f"must be at least min_group ({min_group}), got {value}")
+    if value > MAX_NUMBER:
+        raise at.error(f"must be at most {MAX_NUMBER} (got {value})")
     return value

@@ -219,6 +219,42 @@ def test_site_mistakes_name_file_and_key(tmp_path: Path, toml: str, message: str
     assert str(load_error(kiosk)).startswith(message)
 
 
+@pytest.mark.parametrize(
+    ("toml", "key"),
+    [
+        ("[kiosk]\nmin_pause_seconds = inf", "kiosk.min_pause_seconds"),
+        ("[kiosk]\nmin_pause_seconds = nan", "kiosk.min_pause_seconds"),
+        ("[kiosk]\nmin_pause_seconds = 1e300", "kiosk.min_pause_seconds"),
+        ("[kiosk]\nmin_pause_seconds = -0.5", "kiosk.min_pause_seconds"),
+        ("[kiosk]\nidle_seconds = 9223372036854775807", "kiosk.idle_seconds"),
+        ("[kiosk]\nidle_seconds = 86400", "kiosk.idle_seconds"),
+        ("[kiosk]\nthanks_seconds = 100000", "kiosk.thanks_seconds"),
+        ("[report]\nmin_group = 9223372036854775807", "report.min_group"),
+        ("[report]\nmin_group_text = 9223372036854775807", "report.min_group_text"),
+    ],
+)
+def test_absurd_numbers_are_refused_naming_file_and_key(
+    tmp_path: Path, toml: str, key: str
+) -> None:
+    """inf crashed the welcome screen after each answer and 1e300 locked the menu for good."""
+    kiosk = tmp_path / "kiosk.toml"
+    kiosk.write_text(toml + "\n", encoding="utf-8")
+    error = load_error(kiosk)
+    assert (error.path, error.key) == (kiosk, key)
+    assert str(error).startswith(f"kiosk.toml: {key}: must be")
+
+
+def test_the_largest_sane_numbers_still_load(tmp_path: Path) -> None:
+    kiosk = tmp_path / "kiosk.toml"
+    kiosk.write_text(
+        "[kiosk]\nidle_seconds = 3600\nthanks_seconds = 300\nmin_pause_seconds = 600.0\n"
+        "[report]\nmin_group = 1000\nmin_group_text = 1000\n",
+        encoding="utf-8",
+    )
+    site = load_site(kiosk)
+    assert (site.idle_seconds, site.min_pause_seconds, site.min_group_text) == (3600, 600.0, 1000)
+
+
 def test_typo_suggestion_is_available_to_callers(tmp_path: Path) -> None:
     kiosk = tmp_path / "kiosk.toml"
     kiosk.write_text("[report]\nmin_grup = 5\n", encoding="utf-8")
