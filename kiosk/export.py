@@ -9,12 +9,13 @@ records are ever purged.
 from __future__ import annotations
 
 import base64
+import binascii
 import errno
 import math
 import os
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -26,7 +27,16 @@ from kiosk.qrframes import encode_frames
 from kiosk.qrrender import png_bytes, qr_matrix
 from kiosk.sealing import RECORD_ID_BYTES
 from kiosk.site import Site
-from kiosk.usb import Progress, UsbError, safe_write
+from kiosk.store import SettingValue
+from kiosk.usb import (
+    STICK_ROOTS,
+    Progress,
+    Target,
+    UsbError,
+    choose_target,
+    remove_stale_partials,
+    safe_write,
+)
 
 _DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
 _SLUG_MAX = 40
@@ -158,7 +168,7 @@ def record_export(site: Site, export: Export, *, channel: str) -> None:
             "channel": channel,
             "created": export.created.isoformat(),
             "count": export.count,
-            "record_ids": base64.b64encode(b"".join(export.record_ids)).decode("ascii"),
+            "record_ids": pack_ids(export.record_ids),
         }
     )
     log_event(
@@ -203,9 +213,15 @@ def export_to_usb(
         UsbError: the file could not be written and verified; nothing was kept or logged.
         StoreError: the export log could not be written; the file was removed again.
     """
-    export = build_export(site, include_delivered=include_delivered, today=today)
     try:
-        path = safe_write(folder, export.file_stem, export.bundle, progress)
+        target = _stick_target(site, Path(folder))
+    except UsbError as error:
+        log_event(site.folder, "export_failed", channel="usb", reason="no_drive")
+        raise error from None
+    export = build_export(site, include_delivered=include_delivered, today=today)
+    remove_stale_partials(target.folder)
+    try:
+        path = safe_write(target, export.file_stem, export.bundle, progress)
     except UsbError as error:
         reason = usb_failure_reason(error, Path(folder), len(export.bundle))
         log_event(site.folder, "export_failed", channel="usb", reason=reason)
@@ -217,6 +233,21 @@ def export_to_usb(
         path.unlink(missing_ok=True)
         raise
     return path, export
+
+
+def _stick_target(site: Site, folder: Path) -> Target:
+    """The stick's file system, refused if it is a stick's empty mount point on our own disk."""
+    target = choose_target(folder)
+    try:
+        home = os.stat(site.folder).st_dev
+    except OSError:
+        home = -1
+    if target.device == home and str(folder.resolve()).startswith(STICK_ROOTS):
+        raise UsbError(
+            f"No USB stick is mounted at {folder}: that folder is on the kiosk's own disk. "
+            "Plug the stick in, wait until it is mounted, and try again. Nothing was written."
+        )
+    return target
 
 
 def apply_receipt(site: Site, code: str) -> ReceiptResult:
@@ -244,19 +275,58 @@ def apply_receipt(site: Site, code: str) -> ReceiptResult:
             f"No export from this kiosk has the receipt code {normal}. Check that the code "
             "belongs to a bundle exported from this kiosk (kiosk-admin prints it on import)."
         )
-    packed = base64.b64decode(str(entry["record_ids"]))
-    record_ids = [packed[i : i + RECORD_ID_BYTES] for i in range(0, len(packed), RECORD_ID_BYTES)]
+    try:
+        record_ids = unpack_ids(entry["record_ids"])
+        total = int(entry.get("count", len(record_ids)))  # type: ignore[arg-type]
+    except (KeyError, ValueError, TypeError):
+        log_event(site.folder, "receipt_refused", reason="damaged_entry")
+        raise ExportError(
+            f"The export log entry of receipt {normal} is damaged (in state.jsonl), so this "
+            "kiosk cannot tell which records it held. Nothing was marked and nothing is lost: "
+            "export again and use the new receipt."
+        ) from None
     marked = site.store.mark_delivered(record_ids)
     bundle_id = str(entry.get("bundle_id", ""))
     # Only a hex id goes into the log, so an odd export-log entry cannot stop a receipt.
     bundle = bundle_id[:BUNDLE_PREFIX] if re.fullmatch(r"[0-9a-f]+", bundle_id) else "unknown"
-    log_event(site.folder, "receipt", count=len(record_ids), marked=marked, bundle=bundle)
-    return ReceiptResult(normal, len(record_ids), marked)
+    log_event(site.folder, "receipt", count=total, marked=marked, bundle=bundle)
+    return ReceiptResult(normal, total, marked)
+
+
+def pack_ids(record_ids: Iterable[bytes]) -> str:
+    """Record ids as the export log keeps them: sorted, so they carry no submission order."""
+    return base64.b64encode(b"".join(sorted(record_ids))).decode("ascii")
+
+
+def unpack_ids(packed: object) -> list[bytes]:
+    """The record ids of an export-log entry; ValueError if the entry is damaged."""
+    if not isinstance(packed, str):
+        raise ValueError("record_ids is not text")
+    try:
+        raw = base64.b64decode(packed, validate=True)
+    except binascii.Error as error:
+        raise ValueError(str(error)) from None
+    if len(raw) % RECORD_ID_BYTES:
+        raise ValueError("record_ids is cut short")
+    return [raw[i : i + RECORD_ID_BYTES] for i in range(0, len(raw), RECORD_ID_BYTES)]
 
 
 def purge(site: Site) -> int:
-    """Delete the records confirmed delivered (and only those); return how many."""
+    """Delete the records confirmed delivered (and only those); return how many.
+
+    The export log then forgets the purged records' ids, so the kiosk keeps no trace of
+    which records there were (the counts stay).
+    """
     deleted = site.store.purge_delivered()
+
+    def forget(entry: dict[str, SettingValue]) -> dict[str, SettingValue]:
+        try:
+            kept = [rid for rid in unpack_ids(entry.get("record_ids")) if site.store.holds(rid)]
+        except ValueError:
+            return entry  # a damaged entry is left for kiosk doctor to name
+        return {**entry, "record_ids": pack_ids(kept)}
+
+    site.store.rewrite_export_log(forget)
     log_event(site.folder, "purge", count=deleted)
     return deleted
 

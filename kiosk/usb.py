@@ -31,8 +31,11 @@ CHUNK_BYTES = 1 << 20
 PARTIAL_SUFFIX = ".partial"
 LSBLK_COLUMNS = "NAME,PATH,TRAN,HOTPLUG,RM,{mount},LABEL,FSAVAIL,RO"
 MEDIA_ROOTS = ("/media/", "/run/media/")
+STICK_ROOTS = (*MEDIA_ROOTS, "/mnt/")
+"""Where sticks are mounted; such a folder on the kiosk's own disk is an empty mount point."""
 _COMMAND_SECONDS = 30
 _SAFE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,150}")
+_OUR_PARTIAL = re.compile(r"trivsel-[a-z0-9-]+-\d{4}-\d{2}-\d{2}-[0-9a-f]{8}(-\d+)?\.tkb\.partial")
 _PULLED = frozenset({errno.EIO, errno.ENOENT, errno.ENODEV, errno.ENXIO, errno.ESTALE})
 _NO_DIR_SYNC = frozenset({errno.EINVAL, errno.ENOTSUP, errno.EBADF})
 _UNCHANGED = "Nothing was kept on the stick, and the kiosk's records are unchanged."
@@ -56,6 +59,90 @@ class Drive:
     def name(self) -> str:
         """What to call the drive on screen: its label, or its mount point."""
         return self.label or str(self.path)
+
+
+@dataclass(frozen=True)
+class Target:
+    """The file system chosen for an export, to check again right before and after writing.
+
+    Attributes:
+        folder: where the bundle goes.
+        device: the folder's device number when it was chosen.
+        mount_point: whether it was a file system's root (its device differs from its parent's).
+    """
+
+    folder: Path
+    device: int
+    mount_point: bool
+
+
+def choose_target(folder: Path) -> Target:
+    """Note which file system `folder` is on now; UsbError if there is no such folder."""
+    folder = Path(folder)
+    try:
+        device = os.stat(folder).st_dev
+        parent = os.stat(folder.resolve().parent).st_dev
+    except OSError:
+        raise UsbError(
+            f"No USB stick at {folder}: the folder does not exist. Plug the stick in, wait "
+            "until it is mounted, and try again."
+        ) from None
+    if not folder.is_dir():
+        raise UsbError(f"{folder} is not a folder: choose the stick's folder (mount point).")
+    return Target(folder, device, device != parent or folder.resolve() == Path("/"))
+
+
+def _listed_as_mounted(folder: Path) -> bool:
+    """Whether /proc/self/mountinfo lists `folder` as a mount point (True if it cannot tell)."""
+    try:
+        text = Path("/proc/self/mountinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return True
+    real = str(folder.resolve())
+    return any(
+        len(fields) > 4 and _unescape_mount(fields[4]) == real
+        for fields in (line.split() for line in text.splitlines())
+    )
+
+
+def check_target(target: Target) -> None:
+    """Refuse to go on unless `target` is still the file system that was chosen.
+
+    A stick unmounted (or pulled and auto-unmounted) leaves its mount-point folder behind, on
+    the kiosk's own disk: writing there would look like a finished export.
+    """
+    try:
+        device = os.stat(target.folder).st_dev
+        parent = os.stat(target.folder.resolve().parent).st_dev
+    except OSError:
+        device = parent = -1
+    still = device == target.device and (
+        not target.mount_point or (device != parent and _listed_as_mounted(target.folder))
+    )
+    if not still:
+        raise UsbError(
+            f"The USB stick at {target.folder} is no longer mounted (was it pulled out or "
+            f"ejected?). Plug it in, wait until it is mounted, and export again. {_UNCHANGED}"
+        )
+
+
+def remove_stale_partials(folder: Path) -> list[str]:
+    """Remove `.partial` files an interrupted export of ours left in `folder`; return their names.
+
+    Only our own names (trivsel-<site>-<date>-<id>.tkb.partial) are touched: such a file was
+    never verified, so it is never a bundle anyone needs.
+    """
+    removed: list[str] = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        if _OUR_PARTIAL.fullmatch(name):
+            with contextlib.suppress(OSError):
+                (Path(folder) / name).unlink()
+                removed.append(name)
+    return removed
 
 
 # --- finding drives ------------------------------------------------------------------------
@@ -217,11 +304,23 @@ def _megabytes(count: int) -> str:
     return f"{count / 1_000_000:.0f} MB"
 
 
+def _sizes(free: int, needed: int) -> tuple[str, str]:
+    """Both sizes, in a unit fine enough that a shortfall never reads as "19 MB, needs 19 MB"."""
+    if _megabytes(free) != _megabytes(needed):
+        return _megabytes(free), _megabytes(needed)
+    return f"{free:,} bytes", f"{needed:,} bytes"
+
+
 def _full(folder: Path, needed: int) -> UsbError:
     free = _free_bytes(folder)
-    have = f"{_megabytes(free)} free" if free is not None else "too little space free"
+    if free is None:
+        have, need = "too little space free", f"the export needs {_megabytes(needed)}"
+    else:
+        free_text, needed_text = _sizes(free, needed)
+        have = f"{free_text} free"
+        need = f"the export needs {needed_text} ({_megabytes(max(needed - free, 1))} more)"
     return UsbError(
-        f"The USB stick is full: {have} at {folder}, the export needs {_megabytes(needed)}. "
+        f"The USB stick is full: {have} at {folder}, {need}. "
         f"Free some space or use another stick, then try again. {_UNCHANGED}"
     )
 
@@ -294,14 +393,17 @@ def _read_back_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def safe_write(folder: Path, name_stem: str, data: bytes, progress: Progress | None = None) -> Path:
+def safe_write(
+    folder: Path | Target, name_stem: str, data: bytes, progress: Progress | None = None
+) -> Path:
     """Write `data` as a new file `<name_stem>.tkb` in `folder`, flushed and verified.
 
     The name gets -2, -3, … if taken; nothing is ever overwritten. On any failure what was
-    written is removed (as far as the stick still allows) and UsbError is raised.
+    written is removed (as far as the stick still allows) and UsbError is raised. Right before
+    and after writing, the folder must still be the file system chosen (see check_target).
 
     Args:
-        folder: where to write, usually a stick's mount point.
+        folder: where to write, usually a stick's mount point, or the Target chosen earlier.
         name_stem: the file name without suffix, ASCII letters, digits, '.', '_' and '-'.
         data: the bytes to write.
         progress: called after each chunk with (bytes written, bytes in all).
@@ -311,12 +413,9 @@ def safe_write(folder: Path, name_stem: str, data: bytes, progress: Progress | N
     """
     if not _SAFE_STEM.fullmatch(name_stem):
         raise ValueError(f"{name_stem!r} is not a safe ASCII file name")
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise UsbError(
-            f"No USB stick at {folder}: the folder does not exist. Plug the stick in, wait "
-            "until it is mounted, and try again."
-        )
+    target_fs = folder if isinstance(folder, Target) else choose_target(Path(folder))
+    folder = target_fs.folder
+    check_target(target_fs)
     free = _free_bytes(folder)
     if free is not None and free < len(data):
         raise _full(folder, len(data))
@@ -347,6 +446,7 @@ def safe_write(folder: Path, name_stem: str, data: bytes, progress: Progress | N
                 f"The file written to {folder} does not read back as written: the stick may "
                 f"be failing. Try another stick. {_UNCHANGED}"
             )
+        check_target(target_fs)
     except OSError as error:
         _remove(written)
         raise _usb_error(error, folder, len(data)) from None

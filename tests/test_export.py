@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import random
 from datetime import date
 from pathlib import Path
@@ -27,7 +29,7 @@ from kiosk.export import (
 )
 from kiosk.qrframes import FrameDecoder, FrameStream, encode_frames
 from kiosk.records import parse
-from kiosk.sealing import open_sealed
+from kiosk.sealing import RECORD_ID_BYTES, open_sealed
 from kiosk.simulate import simulate
 from kiosk.site import Site, open_site
 from kiosk.submit import Submitter
@@ -139,6 +141,35 @@ def test_purge_deletes_only_delivered_records(site: Site) -> None:
     assert purge(site) == 4
     assert stored_ids(site) == later
     assert purge(site) == 0
+
+
+def export_log_ids_on_disk(site: Site) -> list[list[bytes]]:
+    """The record ids of every export-log line in state.jsonl, superseded lines too."""
+    found = []
+    for line in (site.folder / "state.jsonl").read_bytes().splitlines():
+        entry = json.loads(line[9:])
+        if entry["t"] == "exports" and entry["op"] == "put":
+            packed = base64.b64decode(entry["doc"]["record_ids"])
+            found.append(
+                [packed[i : i + RECORD_ID_BYTES] for i in range(0, len(packed), RECORD_ID_BYTES)]
+            )
+    return found
+
+
+def test_the_export_log_keeps_no_submission_order_and_forgets_purged_ids(site: Site) -> None:
+    add_responses(site, 30)
+    in_order = [record.record_id for record in site.store.iter_records()]
+    export = build_export(site)
+    record_export(site, export, channel="usb")
+    assert export_log_ids_on_disk(site) == [sorted(in_order)]
+    assert sorted(in_order) != in_order
+    apply_receipt(site, export.receipt)
+    assert purge(site) == 30
+    assert export_log_ids_on_disk(site) == [[]]
+    state = (site.folder / "state.jsonl").read_bytes()
+    assert not any(rid.hex().encode() in state for rid in in_order)
+    again = apply_receipt(site, export.receipt)
+    assert again.already_applied and again.total == 30
 
 
 def test_exports_never_delete(site: Site, tmp_path: Path) -> None:

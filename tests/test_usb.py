@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -27,6 +28,7 @@ from kiosk.usb import (
     CHUNK_BYTES,
     Drive,
     UsbError,
+    choose_target,
     eject,
     find_drives,
     parse_lsblk,
@@ -393,3 +395,78 @@ def test_a_read_only_stick_is_a_clear_error(site: Site, mount_stick: Mount) -> N
 def test_eject_without_a_device_explains_instead_of_failing(tmp_path: Path) -> None:
     message = eject(Drive(tmp_path, None, None, False, None))
     assert "umount" in message and str(tmp_path) in message
+
+
+def test_a_full_stick_message_never_gives_the_same_size_twice(mount_stick: Mount) -> None:
+    """It said "19 MB free, the export needs 19 MB": both sizes must tell the shortfall."""
+    stick = mount_stick("1m")
+    fill(stick, 16 * 1024)
+    free = os.statvfs(stick).f_bavail * os.statvfs(stick).f_frsize
+    with pytest.raises(UsbError) as caught:
+        safe_write(stick, "x", os.urandom(free + 200))
+    found = re.search(r"full: (.+) free at .*, the export needs (.+?) \(", str(caught.value))
+    assert found is not None, str(caught.value)
+    assert found.group(1) != found.group(2)
+
+
+def test_a_stick_unmounted_before_the_write_gets_nothing_on_the_kiosk_disk(
+    mount_stick: Mount,
+) -> None:
+    stick = mount_stick("1m")
+    target = choose_target(stick)
+    subprocess.run(["umount", str(stick)], check=True)
+    # The mount point's folder remains, on the kiosk's own disk.
+    assert stick.is_dir()
+    with pytest.raises(UsbError, match="no longer mounted"):
+        safe_write(target, "x", b"sealed records")
+    assert list(stick.iterdir()) == []
+
+
+def test_a_stick_unmounted_during_the_export_is_an_error_and_not_logged(
+    site: Site, mount_stick: Mount
+) -> None:
+    add_responses(site, 3)
+    stick = mount_stick("1m")
+    before = store_snapshot(site)
+
+    def unmount(done: int, total: int) -> None:
+        subprocess.run(["umount", "-l", str(stick)], check=True)
+
+    with pytest.raises(UsbError, match=r"no longer mounted|stopped answering"):
+        export_to_usb(site, stick, progress=unmount)
+    assert list(stick.iterdir()) == []
+    assert store_snapshot(site) == before
+
+
+def test_an_empty_mount_point_on_the_kiosk_disk_is_refused(site: Site) -> None:
+    """The stick was unmounted before the export started: /media/<label> is just a folder."""
+    if os.geteuid() != 0:
+        pytest.skip("making a folder under /media needs root")
+    media = Path("/media")
+    made_media = not media.exists()
+    point = media / f"trivsel-test-{os.getpid()}"
+    point.mkdir(parents=True)
+    try:
+        if os.stat(point).st_dev != os.stat(site.folder).st_dev:
+            pytest.skip("/media is not on the same file system as the test's data folder")
+        add_responses(site, 2)
+        before = store_snapshot(site)
+        with pytest.raises(UsbError, match="No USB stick is mounted at"):
+            export_to_usb(site, point)
+        assert list(point.iterdir()) == []
+        assert store_snapshot(site) == before
+    finally:
+        point.rmdir()
+        if made_media:
+            media.rmdir()
+
+
+def test_stale_partials_of_ours_are_removed_by_the_next_export(site: Site, folder: Path) -> None:
+    add_responses(site, 2)
+    ours = folder / "trivsel-testafdeling-2026-03-02-0123abcd.tkb.partial"
+    ours_again = folder / "trivsel-testafdeling-2026-03-02-0123abcd-2.tkb.partial"
+    someone_elses = folder / "holiday-photos.tkb.partial"
+    for path in (ours, ours_again, someone_elses):
+        path.write_bytes(b"half a bundle")
+    path, _ = export_to_usb(site, folder)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([path.name, someone_elses.name])
