@@ -104,10 +104,14 @@ def run_ui(folder: Path) -> int:
     restart limits apply.
     """
     from kiosk.app import EXIT_CRASHED, KioskApp
-    from kiosk.oplog import log_event, start_logging
+    from kiosk.oplog import LogUnavailable, log_event, start_logging
 
     site = open_site(folder)
-    start_logging(folder, version=package_version())
+    try:
+        start_logging(folder, version=package_version())
+    except LogUnavailable as error:
+        site.close()
+        raise CommandError(str(error)) from None
     crashes: list[float] = []
     try:
         while True:
@@ -227,7 +231,7 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 def cmd_export_usb(args: argparse.Namespace) -> int:
     """kiosk export usb: write the records not yet delivered to a USB stick, verified."""
-    from kiosk.export import ExportError, export_to_usb
+    from kiosk.export import ExportError, damage_report, export_to_usb
     from kiosk.usb import UsbError
 
     site = open_site(resolve_data_dir(args))
@@ -238,12 +242,21 @@ def cmd_export_usb(args: argparse.Namespace) -> int:
     finally:
         site.close()
     print(f"Exported {export.count} records to {path}")
+    if export.damaged:
+        print(damage_report(site, export), file=sys.stderr)
+        return EXIT_FAILED
     return 0
 
 
 def cmd_export_qr(args: argparse.Namespace) -> int:
     """kiosk export qr: write the records not yet delivered as QR frame images."""
-    from kiosk.export import ExportError, build_export, record_export, write_qr_pngs
+    from kiosk.export import (
+        ExportError,
+        build_export,
+        damage_report,
+        record_export,
+        write_qr_pngs,
+    )
     from kiosk.qrframes import frame_capacity
     from kiosk.usb import UsbError
 
@@ -260,9 +273,19 @@ def cmd_export_qr(args: argparse.Namespace) -> int:
         record_export(site, export, channel="qr")
     except (ExportError, UsbError) as error:
         raise CommandError(str(error), EXIT_FAILED) from None
+    except ValueError as error:
+        # The bundle needs more frames than a transfer can number at this QR version.
+        raise CommandError(
+            f"--version {args.qr_version}: {error}. Use a larger QR version (up to 40), or "
+            "export to a USB stick (kiosk export usb). Nothing was exported.",
+            EXIT_FAILED,
+        ) from None
     finally:
         site.close()
     print(f"Wrote {written} QR frame images of {export.count} records to {args.png_dir}")
+    if export.damaged:
+        print(damage_report(site, export), file=sys.stderr)
+        return EXIT_FAILED
     return 0
 
 

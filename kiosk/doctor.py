@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import sys
 import tempfile
 import time
@@ -18,6 +19,8 @@ from datetime import datetime
 from pathlib import Path
 
 from kiosk.config import ConfigError, SiteConfig, default_config_dir
+from kiosk.damage import Damage
+from kiosk.oplog import LOG_NAME
 from kiosk.pin import PinGuard
 from kiosk.sealing import SealingError, find_private_keys, parse_public_key_line
 from kiosk.site import SiteError, load_site_config
@@ -112,6 +115,7 @@ def check_store_and_pin(folder: Path) -> list[Check]:
                 "(systemctl stop trivselskiosk), run kiosk doctor again, then start it.",
             ),
             Check("admin PIN", False, "not checked: the store is locked", "See the store check."),
+            Check("records intact", False, "not checked: the store is locked", "See above."),
         ]
     except StoreError as error:
         return [
@@ -122,14 +126,36 @@ def check_store_and_pin(folder: Path) -> list[Check]:
                 "Keep a copy of the folder before changing anything in it.",
             ),
             Check("admin PIN", False, "not checked: the store does not open", "Fix it first."),
+            Check("records intact", False, "not checked: the store does not open", "See above."),
         ]
     with store:
         count, waiting = store.count(), store.count_undelivered()
-        pin_set = PinGuard(store).is_set()
-    checks = [
-        Check("store", True, f"opens, lock free; {count} records, {waiting} not yet delivered")
-    ]
-    if pin_set:
+        guard = PinGuard(store)
+        pin_set, pin_problem = guard.is_set(), guard.problem()
+        damage = store.scan_damage()
+        notes = list(store.notes)
+    summary = f"opens, lock free; {count} records, {waiting} not yet delivered"
+    if notes:
+        checks = [
+            Check(
+                "store",
+                False,
+                f"{summary}; found on opening: {'; '.join(notes)}",
+                "Nothing acknowledged was lost; run kiosk doctor again to confirm.",
+            )
+        ]
+    else:
+        checks = [Check("store", True, summary)]
+    if pin_problem:
+        checks.append(
+            Check(
+                "admin PIN",
+                False,
+                pin_problem,
+                f"Admin mode cannot be opened until you run: kiosk set-pin --data-dir {folder}",
+            )
+        )
+    elif pin_set:
         checks.append(Check("admin PIN", True, "set"))
     else:
         checks.append(
@@ -140,7 +166,60 @@ def check_store_and_pin(folder: Path) -> list[Check]:
                 f"Set one (8 digits or more) with: kiosk set-pin --data-dir {folder}",
             )
         )
+    checks.append(check_damage(folder, damage))
     return checks
+
+
+def check_damage(folder: Path, damage: list[Damage]) -> Check:
+    """Every line of every record segment passes its checksum and holds a valid record."""
+    if not damage:
+        return Check("records intact", True, "every line of every segment checks out")
+    count = sum(found.count for found in damage)
+    where = "; ".join(found.describe(folder) for found in damage)
+    return Check(
+        "records intact",
+        False,
+        f"{count} damaged record line(s), which no one can open any more: {where}",
+        "Export as usual: every intact record is exported, and the damaged lines stay on the "
+        "kiosk, untouched, named in the export's message. Keep a copy of the data folder "
+        f"(cp -a {folder} {folder}.copy) for the administrator. Damage in a finished file "
+        "means the disk or its memory may be failing: check it (smartctl -a, fsck) and "
+        "replace it if it reports errors.",
+    )
+
+
+def check_log(folder: Path) -> Check:
+    """The operational log can be written, and only the kiosk's user can read it."""
+    path = folder / LOG_NAME
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return Check("operational log", True, f"{path} not made yet (the kiosk makes it)")
+    except OSError as error:
+        return Check("operational log", False, f"{path}: {error.strerror}", "Check the folder.")
+    if not stat.S_ISREG(info.st_mode):
+        return Check(
+            "operational log",
+            False,
+            f"{path} is not a regular file",
+            "The kiosk will not start this way: move it away (it is remade).",
+        )
+    if not os.access(path, os.W_OK):
+        return Check(
+            "operational log",
+            False,
+            f"{path} cannot be written by this user",
+            "The kiosk will not start this way: give the kiosk's user the file "
+            f"(chown trivsel {path}), or remove it.",
+        )
+    if info.st_mode & 0o077:
+        return Check(
+            "operational log",
+            False,
+            f"{path} is readable by others (mode {stat.S_IMODE(info.st_mode):o})",
+            f"It holds export and PIN-failure times: chmod 600 {path}",
+        )
+    return Check("operational log", True, f"{path}")
 
 
 def check_writable(folder: Path) -> Check:
@@ -302,6 +381,7 @@ def run_checks(
         check_private_keys(folder, config),
         *check_store_and_pin(folder),
         check_writable(folder),
+        check_log(folder),
         check_free_space(folder),
         check_clock(folder, time.time() if now is None else now),
         check_terminal(

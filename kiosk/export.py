@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from kiosk.bundle import ReceiptError, parse_receipt_code, receipt_code, write_bundle
+from kiosk.damage import Damage
 from kiosk.oplog import log_event
 from kiosk.qrframes import encode_frames
 from kiosk.qrrender import png_bytes, qr_matrix
@@ -75,6 +76,8 @@ class Export:
     receipt: str
     created: date
     site_name: str
+    damaged: tuple[Damage, ...] = ()
+    """Segments with lines that could not be read: they stay on the kiosk, untouched."""
 
     @property
     def count(self) -> int:
@@ -122,10 +125,15 @@ def build_export(
     Raises:
         NothingToExport: no records to export.
     """
+    damaged: list[Damage] = []
     records = [
         (stored.record_id, stored.sealed)
-        for stored in site.store.iter_records(undelivered_only=not include_delivered)
+        for stored in site.store.iter_records(
+            undelivered_only=not include_delivered, damage=damaged
+        )
     ]
+    if damaged:
+        log_event(site.folder, "error", kind="damaged_records", where="export")
     if not records:
         if include_delivered or not site.store.count():
             raise NothingToExport("The kiosk holds no records yet: there is nothing to export.")
@@ -150,6 +158,20 @@ def build_export(
         receipt=receipt_code(bundle),
         created=created,
         site_name=site.config.site_name,
+        damaged=tuple(damaged),
+    )
+
+
+def damage_report(site: Site, export: Export) -> str:
+    """What an export could not carry, for the person exporting; "" if it carried everything."""
+    if not export.damaged:
+        return ""
+    count = sum(damage.count for damage in export.damaged)
+    where = "; ".join(damage.describe(site.folder) for damage in export.damaged)
+    return (
+        f"{count} damaged record line(s) could not be exported and stay on this kiosk, "
+        f"untouched: {where}. Every intact record was exported. Run: kiosk doctor "
+        f"--data-dir {site.folder}"
     )
 
 

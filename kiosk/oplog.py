@@ -9,10 +9,12 @@ messages on the "trivselskiosk" logger; those must follow the same rule by revie
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import traceback
+from io import TextIOWrapper
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
@@ -35,6 +37,7 @@ EVENT_FIELDS: dict[str, frozenset[str]] = {
     "pin_failure": frozenset({"failures", "locked_seconds"}),
     "admin_entered": frozenset(),
     "usb_eject": frozenset({"result"}),
+    "store_repaired": frozenset({"file", "what", "lines", "bytes"}),
     "error": frozenset({"kind", "where"}),
 }
 """Every event the log may hold, with the only fields it may carry."""
@@ -42,6 +45,10 @@ EVENT_FIELDS: dict[str, frozenset[str]] = {
 _SAFE_TEXT = re.compile(rf"[A-Za-z0-9_.,:;/@+=#-]{{1,{MAX_VALUE_CHARS}}}")
 
 Value = str | int | float | bool
+
+
+class LogUnavailable(Exception):
+    """The log file cannot be opened for writing; str() names it and says what to do."""
 
 
 class LogFieldRefused(ValueError):
@@ -57,6 +64,17 @@ class QuietRotatingFileHandler(RotatingFileHandler):
 
     def handleError(self, record: logging.LogRecord) -> None:
         """Drop the line: the log must never disturb the kiosk."""
+
+    def _open(self) -> TextIOWrapper:
+        """Open the log for appending, readable by the kiosk's user only, as the store is."""
+        fd = os.open(
+            self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600
+        )
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, 0o600)  # a log made by an older version was 0644
+        stream = open(fd, self.mode, encoding=self.encoding, errors=self.errors)  # noqa: SIM115 (the handler closes it)
+        assert isinstance(stream, TextIOWrapper)  # text mode "a", as FileHandler opens it
+        return stream
 
     def close(self) -> None:
         """Close the file, even if its last flush fails."""
@@ -137,8 +155,20 @@ def log_event(target: Path | logging.Logger, event: str, **fields: Value) -> Non
 
 
 def start_logging(folder: Path, version: str = "unknown") -> Path:
-    """Send the "trivselskiosk" logger to the site's rotating log and record the start."""
-    logger = logger_for(folder)
+    """Send the "trivselskiosk" logger to the site's rotating log and record the start.
+
+    Raises:
+        LogUnavailable: the log file cannot be opened (a folder in its place, no permission).
+    """
+    try:
+        logger = logger_for(folder)
+    except OSError as error:
+        path = Path(folder) / LOG_NAME
+        raise LogUnavailable(
+            f"Cannot write the kiosk's operational log {path}: {error.strerror or error}. It "
+            "must be a file the kiosk's user may write (or absent: the kiosk makes it); fix or "
+            "remove it, then start the kiosk again. Nothing was changed."
+        ) from None
     log_event(logger, "start", pid=os.getpid(), version=version)
     return Path(folder) / LOG_NAME
 

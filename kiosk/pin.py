@@ -107,24 +107,50 @@ def hash_pin(pin: str) -> str:
     )
 
 
+def _parse_stored(stored: str) -> tuple[int, int, int, bytes, bytes]:
+    """The scrypt parameters, salt and hash of a stored PIN, each within what this kiosk made.
+
+    Raises:
+        PinError: the record is damaged, or asks for a method or cost this kiosk never uses
+            (a huge n would take all memory; a tiny one would make the PIN cheap to guess).
+    """
+    damaged = PinError(
+        f"The stored admin PIN ({PIN_SETTING}) is damaged; set it again with kiosk set-pin."
+    )
+    try:
+        record = json.loads(stored)
+        method = record["kdf"]
+        n, r, p = record["n"], record["r"], record["p"]
+        salt = base64.b64decode(record["salt"], validate=True)
+        expected = base64.b64decode(record["hash"], validate=True)
+    except (ValueError, TypeError, KeyError, binascii.Error):
+        raise damaged from None
+    if method != "scrypt":
+        raise PinError(
+            f"The stored admin PIN uses {str(method)[:20]!r}, which this kiosk cannot check; "
+            "set it again with kiosk set-pin."
+        )
+    numbers = all(isinstance(v, int) and not isinstance(v, bool) for v in (n, r, p))
+    if not (
+        numbers
+        and 2**10 <= n <= 2**20
+        and n & (n - 1) == 0
+        and 1 <= r <= 16
+        and 1 <= p <= 4
+        and 8 <= len(salt) <= 64
+        and len(expected) == HASH_BYTES
+    ):
+        raise damaged
+    return n, r, p, salt, expected
+
+
 def pin_matches(stored: str, pin: str) -> bool:
     """Whether `pin` is the PIN `stored` was made from, compared in constant time.
 
     Raises:
         PinError: the stored record is damaged or uses an unknown method.
     """
-    try:
-        record = json.loads(stored)
-        n, r, p = int(record["n"]), int(record["r"]), int(record["p"])
-        salt = base64.b64decode(record["salt"], validate=True)
-        expected = base64.b64decode(record["hash"], validate=True)
-        method = record["kdf"]
-    except (ValueError, TypeError, KeyError, binascii.Error):
-        raise PinError(
-            f"The stored admin PIN ({PIN_SETTING}) is damaged; set it again with kiosk set-pin."
-        ) from None
-    if method != "scrypt":
-        raise PinError(f"The stored admin PIN uses {method!r}, which this kiosk cannot check.")
+    n, r, p, salt, expected = _parse_stored(stored)
     if not (pin.isascii() and pin.isdigit()) or len(pin) > MAX_PIN_DIGITS:
         return False
     return hmac.compare_digest(_scrypt(pin, salt, n, r, p), expected)
@@ -143,8 +169,19 @@ class PinGuard:
         self.clock = clock
 
     def is_set(self) -> bool:
-        """Whether an admin PIN has been set on this kiosk."""
-        return bool(self.store.get_setting(PIN_SETTING))
+        """Whether a usable admin PIN is set on this kiosk (a damaged one is not)."""
+        return bool(self.store.get_setting(PIN_SETTING)) and self.problem() is None
+
+    def problem(self) -> str | None:
+        """Why the stored PIN cannot be used, or None if it can (or none is set)."""
+        stored = self.store.get_setting(PIN_SETTING)
+        if not stored:
+            return None
+        try:
+            _parse_stored(str(stored))
+        except PinError as error:
+            return str(error)
+        return None
 
     def set_pin(self, pin: str) -> None:
         """Set (or replace) the admin PIN and lift any lockout.
@@ -173,7 +210,8 @@ class PinGuard:
         A wrong PIN is logged with the failure count and the lockout, never the digits typed.
         """
         stored = self.store.get_setting(PIN_SETTING)
-        if not stored:
+        if not stored or self.problem() is not None:
+            # A damaged PIN opens nothing; admin mode says to set one with kiosk set-pin.
             return PinResult("not_set")
         failures, seconds_left = self.lockout()
         if seconds_left > 0:

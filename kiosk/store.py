@@ -8,7 +8,6 @@ Layout, journal format and the recovery rule are described in docs/storage.md.
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import os
 import re
@@ -20,9 +19,10 @@ from types import TracebackType
 from typing import NamedTuple
 
 from tinydb import Query, TinyDB
-from tinydb.table import Table
+from tinydb.table import Document, Table
 
 from kiosk import durable
+from kiosk.damage import Damage, decode_record, read_segment
 from kiosk.durable import (
     StoreCorrupt,
     StoreError,
@@ -46,6 +46,7 @@ from kiosk.journal import (
     load_journal,
     read_file,
 )
+from kiosk.oplog import log_event
 
 __all__ = [
     "COMPACT_MIN_DEAD",
@@ -71,6 +72,7 @@ SEGMENT_SIZE = 1000
 SettingValue = str | int | float | bool | None
 
 _SEGMENT_NAME = re.compile(r"seg-(\d{6,})\.jsonl")
+_KIOSK_ID = re.compile(r"[0-9a-f]{16}")
 _OUR_TEMP = re.compile(r"\.(state\.jsonl|store\.json|seg-\d{6,}\.jsonl)\.[0-9a-f]{8}\.tmp")
 
 
@@ -90,16 +92,6 @@ def _lock_store(data_dir: Path) -> int:
             "Close that program (or wait for it to finish) and try again."
         ),
     )
-
-
-def _decode_record(doc: Doc, path: Path) -> StoredRecord:
-    """Turn a stored document back into a record; a malformed one means a damaged file."""
-    try:
-        return StoredRecord(
-            bytes.fromhex(doc["rid"]), base64.b64decode(doc["sealed"], validate=True)
-        )
-    except (KeyError, TypeError, ValueError, binascii.Error):
-        raise StoreCorrupt(f"{path} holds a malformed record: {str(doc)[:80]}") from None
 
 
 class RecordStore:
@@ -128,17 +120,31 @@ class RecordStore:
         self.state = TinyDB(
             data_dir / "state.jsonl", storage=JournalStorage, compact_min_dead=compact_min_dead
         )
+        self.notes: list[str] = []
+        """What opening found damaged and worked around, in sentences for kiosk doctor."""
         self._delivered: set[bytes] = set()
+        self._damaged_delivery_rows = 0
         for doc in self.state.table("delivered"):
-            self._delivered.update(bytes.fromhex(rid) for rid in doc["rids"].split())
+            rids = _delivered_ids(doc)
+            if rids is None:
+                self._damaged_delivery_rows += 1
+            else:
+                self._delivered.update(rids)
+        if self._damaged_delivery_rows:
+            self.notes.append(
+                f"{self._damaged_delivery_rows} damaged delivery row(s) in state.jsonl were "
+                "ignored: their records count as not delivered and are exported again (nothing "
+                "is lost); the next kiosk purge clears the rows"
+            )
+        with mapped_errors(self._records_dir, "list"):
+            names = os.listdir(self._records_dir)
         numbers = sorted(
-            int(match.group(1))
-            for name in os.listdir(self._records_dir)
-            if (match := _SEGMENT_NAME.fullmatch(name))
+            int(match.group(1)) for name in names if (match := _SEGMENT_NAME.fullmatch(name))
         )
         self._old_segments = numbers[:-1]
         self._old_counts: dict[int, int] = {}
         self._index: dict[bytes, int] | None = None
+        self._damaged_segments: set[int] = set()
         self._current_no = numbers[-1] if numbers else 1
         self._current = self._open_segment(self._current_no)
 
@@ -170,6 +176,12 @@ class RecordStore:
         try:
             _check_marker(marker)
             records_dir = data_dir / "records"
+            if os.path.lexists(records_dir) and not records_dir.is_dir():
+                raise StoreCorrupt(
+                    f"{records_dir} should be the folder of record segments, but it is not a "
+                    "folder. Nothing was changed. Move it aside (keep it: it may hold records) "
+                    "and restore the folder from a backup, or ask for help."
+                )
             if not records_dir.is_dir():
                 make_dirs(records_dir)
             _clear_temp_files(data_dir, records_dir)
@@ -181,6 +193,7 @@ class RecordStore:
             raise
         try:
             store._ensure_kiosk_id()
+            store._log_repairs()
             if not marker.exists():
                 atomic_write(marker, json.dumps({"format": FORMAT}).encode("ascii") + b"\n")
         except BaseException:
@@ -265,22 +278,37 @@ class RecordStore:
             index = self._ensure_index()
             return len(index) - sum(1 for rid in self._delivered if rid in index)
 
-    def iter_records(self, undelivered_only: bool = False) -> Iterator[StoredRecord]:
-        """Yield the stored records, oldest segment first, reading one segment at a time."""
+    def iter_records(
+        self, undelivered_only: bool = False, damage: list[Damage] | None = None
+    ) -> Iterator[StoredRecord]:
+        """Yield the stored records, oldest segment first, reading one segment at a time.
+
+        Args:
+            undelivered_only: leave out the records confirmed delivered.
+            damage: where to list damaged lines and go on with the intact records; without
+                it, damage raises StoreCorrupt.
+        """
         with self._mutex:
             self._require_open()
-            old = [(self._segment_path(n), n) for n in self._old_segments]
-            current = list(self._current_storage.read().get("records", {}).items())
+            old = [self._segment_path(n) for n in self._old_segments]
+            current = self._current_storage.read().get("records", {})
             skip = set(self._delivered) if undelivered_only else set()
-        for path, _ in old:
+        for path in old:
             try:
-                docs = load_journal(path).get("records", {})
+                docs, found = read_segment(path)
             except StoreError:
                 if not path.exists():
                     continue  # purged meanwhile: it held only delivered records
                 raise
-            yield from _records_of(docs.items(), path, skip)
-        yield from _records_of(current, self._current_storage.path, skip)
+            yield from _records_of(docs, path, skip, found, damage)
+        yield from _records_of(current, self._current_storage.path, skip, None, damage)
+
+    def scan_damage(self) -> list[Damage]:
+        """Check every line of every segment (checksum and shape); list what is damaged."""
+        damage: list[Damage] = []
+        for _ in self.iter_records(damage=damage):
+            pass
+        return damage
 
     # --- delivery receipts -----------------------------------------------------------------
 
@@ -308,6 +336,9 @@ class RecordStore:
         with self._mutex:
             self._require_lock()
             if not self._delivered:
+                if self._damaged_delivery_rows:
+                    self.state.table("delivered").truncate()
+                    self._damaged_delivery_rows = 0
                 return 0
             index = self._ensure_index()
             by_segment: dict[int, set[str]] = {}
@@ -315,7 +346,12 @@ class RecordStore:
                 if rid in index:
                     by_segment.setdefault(index[rid], set()).add(rid.hex())
             purged = 0
+            kept: list[bytes] = []
             for number, rids in sorted(by_segment.items()):
+                if number in self._damaged_segments:
+                    # A damaged segment is left as it is; only intact files are rewritten.
+                    kept.extend(bytes.fromhex(hex_id) for hex_id in rids)
+                    continue
                 if number == self._current_no:
                     self._records.remove(lambda doc, rids=rids: doc["rid"] in rids)
                     self._current_storage.compact()
@@ -326,13 +362,19 @@ class RecordStore:
                 purged += len(rids)
             self.state.table("delivered").truncate()
             self._delivered.clear()
+            self._damaged_delivery_rows = 0
+            if kept:
+                self.state.table("delivered").insert(
+                    {"rids": " ".join(sorted(r.hex() for r in kept))}
+                )
+                self._delivered.update(kept)
             return purged
 
     def _purge_old_segment(self, number: int, rids: set[str]) -> None:
         """Rewrite an older segment without the given records, or remove it if none remain."""
         path = self._segment_path(number)
         docs = load_journal(path).get("records", {})
-        keep = {doc_id: doc for doc_id, doc in docs.items() if doc["rid"] not in rids}
+        keep = {doc_id: doc for doc_id, doc in docs.items() if doc.get("rid") not in rids}
         if keep:
             atomic_write(path, encode_snapshot({"records": keep}, 1))
             self._old_counts[number] = len(keep)
@@ -359,8 +401,8 @@ class RecordStore:
             doc = self.state.table("settings").get(Query().key == key)
         if doc is None or isinstance(doc, list):
             return default
-        value: SettingValue = doc["value"]
-        return value
+        value = doc.get("value", default)
+        return value if isinstance(value, str | int | float | bool | None) else default
 
     def set_setting(self, key: str, value: SettingValue) -> None:
         """Save one setting durably."""
@@ -432,9 +474,32 @@ class RecordStore:
             )
 
     def _ensure_kiosk_id(self) -> None:
+        """Make the kiosk id on first open; replace a damaged one, so exports can still go."""
         kiosk = self.state.table("kiosk")
-        if kiosk.get(doc_id=1) is None:
+        doc = kiosk.get(doc_id=1)
+        if doc is None:
             kiosk.insert({"kiosk_id": secrets.token_hex(8)})
+        elif isinstance(doc, list) or not _KIOSK_ID.fullmatch(str(doc.get("kiosk_id"))):
+            new_id = secrets.token_hex(8)
+            kiosk.upsert(Document({"kiosk_id": new_id}, doc_id=1))
+            self.notes.append(
+                f"the kiosk id in state.jsonl was damaged and is replaced by a new one, "
+                f"{new_id}: tell the administrator that this kiosk's next exports carry it"
+            )
+            log_event(self.data_dir, "store_repaired", file="state.jsonl", what="kiosk_id")
+
+    def _log_repairs(self) -> None:
+        """Log each torn last write cut off on open: which file, how many lines and bytes."""
+        for storage in (self.state.storage, self._current.storage):
+            assert isinstance(storage, JournalStorage)
+            if storage.cut is not None:
+                lines, size = storage.cut
+                name = storage.path.relative_to(self.data_dir).as_posix()
+                log_event(self.data_dir, "store_repaired", file=name, lines=lines, bytes=size)
+                self.notes.append(
+                    f"{name}: an unfinished last write ({lines} line(s), {size} bytes, never "
+                    "acknowledged) was cut off on open"
+                )
 
     def _segment_path(self, number: int) -> Path:
         return self._records_dir / f"seg-{number:06d}.jsonl"
@@ -469,13 +534,27 @@ class RecordStore:
         if self._index is None:
             index: dict[bytes, int] = {}
             for number in self._old_segments:
-                docs = load_journal(self._segment_path(number)).get("records", {})
-                index.update((bytes.fromhex(doc["rid"]), number) for doc in docs.values())
-                self._old_counts[number] = len(docs)
-            for doc in self._current_storage.read().get("records", {}).values():
-                index[bytes.fromhex(doc["rid"])] = self._current_no
+                docs, found = read_segment(self._segment_path(number))
+                index.update(_ids_of(docs, number))
+                if found is None:
+                    self._old_counts[number] = len(docs)
+                else:
+                    self._damaged_segments.add(number)
+            index.update(_ids_of(self._current_storage.read().get("records", {}), self._current_no))
             self._index = index
         return self._index
+
+
+def _delivered_ids(doc: Doc) -> list[bytes] | None:
+    """The record ids of one delivery row; None if the row is damaged."""
+    rids = doc.get("rids")
+    if not isinstance(rids, str):
+        return None
+    try:
+        ids = [bytes.fromhex(rid) for rid in rids.split()]
+    except ValueError:
+        return None
+    return ids if all(1 <= len(rid) <= 64 for rid in ids) else None
 
 
 def _check_marker(marker: Path) -> None:
@@ -513,11 +592,45 @@ def _record_doc(record_id: bytes, sealed: bytes) -> Doc:
     return {"rid": record_id.hex(), "sealed": base64.b64encode(sealed).decode("ascii")}
 
 
+def _insertion_order(doc_id: str) -> tuple[int, str]:
+    return (int(doc_id), "") if doc_id.isdigit() else (1 << 62, doc_id)
+
+
+def _ids_of(docs: Mapping[str, Doc], number: int) -> Iterator[tuple[bytes, int]]:
+    """(record id, segment number) of each valid record document."""
+    for doc in docs.values():
+        decoded = decode_record(doc)
+        if decoded is not None:
+            yield decoded[0], number
+
+
 def _records_of(
-    docs: Iterable[tuple[str, Doc]], path: Path, skip: set[bytes]
+    docs: Mapping[str, Doc],
+    path: Path,
+    skip: set[bytes],
+    found: Damage | None,
+    damage: list[Damage] | None,
 ) -> Iterator[StoredRecord]:
-    """Decode a segment's documents in insertion order, leaving out `skip`."""
-    for _, doc in sorted(docs, key=lambda item: int(item[0])):
-        record = _decode_record(doc, path)
-        if record.record_id not in skip:
-            yield record
+    """Decode a segment's documents in insertion order, leaving out `skip`.
+
+    Damage (found while reading, or a malformed document here) goes to `damage`, or raises
+    StoreCorrupt where the caller gave no list.
+    """
+    malformed = []
+    records = []
+    for doc_id in sorted(docs, key=_insertion_order):
+        decoded = decode_record(docs[doc_id])
+        if decoded is None:
+            malformed.append(doc_id)
+        else:
+            records.append(StoredRecord(*decoded))
+    if malformed:
+        found = Damage(path, found.lines if found else (), tuple(malformed))
+    if found is not None:
+        if damage is None:
+            raise StoreCorrupt(
+                f"{found.describe(path.parent.parent)} cannot be read (damaged). Run kiosk "
+                "doctor: it says what to do."
+            )
+        damage.append(found)
+    yield from (record for record in records if record.record_id not in skip)

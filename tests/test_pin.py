@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 from kiosk.cli import kiosk_main
-from kiosk.pin import LOCKOUT_SETTING, PIN_SETTING, PinError, PinGuard, PinResult, lockout_delay
+from kiosk.pin import (
+    LOCKOUT_SETTING,
+    PIN_SETTING,
+    PinError,
+    PinGuard,
+    PinResult,
+    hash_pin,
+    lockout_delay,
+)
 from kiosk.store import RecordStore
 
 PIN = "20260302"
@@ -124,6 +132,42 @@ def test_damaged_counter_locks(store: RecordStore) -> None:
     guard.set_pin(PIN)
     store.set_setting(LOCKOUT_SETTING, "{not json")
     assert guard.check(PIN).status == "locked"
+
+
+def damaged_hashes() -> list[object]:
+    """Stored PIN records that pass the journal's checksum but are garbage inside."""
+    good = json.loads(hash_pin(PIN))
+    return [
+        "{not json",
+        "[]",
+        "7",
+        42,
+        json.dumps({**good, "n": 3}),
+        json.dumps({**good, "n": 2**40}),
+        json.dumps({**good, "n": "16384"}),
+        json.dumps({**good, "r": 0}),
+        json.dumps({**good, "p": 10**9}),
+        json.dumps({**good, "salt": ""}),
+        json.dumps({**good, "hash": "c2hvcnQ="}),
+        json.dumps({**good, "kdf": ["scrypt"]}),
+        json.dumps({**good, "salt": None}),
+    ]
+
+
+@pytest.mark.parametrize("stored", damaged_hashes())
+def test_a_damaged_pin_hash_opens_nothing_and_crashes_nothing(
+    store: RecordStore, stored: object
+) -> None:
+    """Garbage with a valid checksum crashed F9 + PIN, and doctor still said "set"."""
+    guard = PinGuard(store)
+    guard.set_pin(PIN)
+    store.set_setting(PIN_SETTING, stored)  # type: ignore[arg-type]
+    assert guard.check(PIN).status == "not_set"
+    assert not guard.is_set()
+    problem = guard.problem()
+    assert problem is not None and "kiosk set-pin" in problem
+    guard.set_pin(PIN)
+    assert guard.problem() is None and guard.check(PIN).ok
 
 
 def test_set_pin_command(site_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
