@@ -90,6 +90,7 @@ class KioskApp(App[int], inherit_bindings=False):
         super().__init__()
         self.site = site
         self.config = site.config
+        self.today = today
         self.submitter = Submitter(site.store, site.config, site.public_key, today)
         self.clock = clock
         self.lang = self.config.languages[0]

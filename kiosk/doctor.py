@@ -15,7 +15,7 @@ import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from kiosk.config import ConfigError, SiteConfig, default_config_dir
@@ -299,10 +299,14 @@ def check_terminal(terminal_size: tuple[int, int] | None, environ: Mapping[str, 
     return Check("terminal", True, f"{columns}×{rows}, TERM={term}: {colours}")
 
 
+def implausible_day(day: date) -> bool:
+    """Whether a clock showing this day is surely wrong (answers would be dated by it)."""
+    return not EARLIEST_YEAR <= day.year <= LATEST_YEAR
+
+
 def check_clock(folder: Path, now: float) -> Check:
     """The clock is plausible, and no store file claims to be from the future."""
-    year = datetime.fromtimestamp(now).year
-    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+    if implausible_day(datetime.fromtimestamp(now).date()):
         return Check(
             "clock",
             False,

@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from kiosk.bundle import ReceiptError
+from kiosk.doctor import implausible_day
 from kiosk.export import ExportError, apply_receipt, purge
 from kiosk.store import SettingValue, StoreError
 from screens.base import KioskScreen, KioskTexts
@@ -143,6 +144,8 @@ class AdminScreen(KioskScreen):
         super().on_mount()
         self.show_idle_warning(None)
         self.refresh_facts()
+        if implausible_day(day := self.kiosk.today()):
+            self.say(self.t("admin_clock_wrong", day=day.isoformat()))
         self.query_one("#export-usb", Button).focus()
 
     def on_screen_resume(self) -> None:

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
+import pytest
 from textual.binding import Binding, BindingType
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -130,6 +131,16 @@ async def test_wrong_pin_stays_out_and_right_pin_shows_the_facts(site: Site) -> 
         await pilot.click("#leave")
         await wait_for(pilot, WelcomeScreen)
         assert not in_admin_mode(app)
+
+
+@pytest.mark.parametrize("day", [date(1970, 1, 1), date(2150, 6, 1)])
+async def test_a_clock_that_is_surely_wrong_is_shown_in_admin_mode(site: Site, day: date) -> None:
+    PinGuard(site.store).set_pin(PIN)
+    app = AdminKiosk(site, clock=FakeClock(), today=lambda: day)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_admin(pilot)
+        shown = await wait_for_text(pilot, "#admin-message", day.isoformat())
+        assert "timedatectl" in shown
 
 
 async def test_pin_door_speaks_the_chosen_language_and_admin_mode_the_default(site: Site) -> None:
