@@ -236,7 +236,7 @@ def export_to_usb(
         StoreError: the export log could not be written; the file was removed again.
     """
     try:
-        target = _stick_target(site, Path(folder))
+        target = _stick_target(Path(folder))
     except UsbError as error:
         log_event(site.folder, "export_failed", channel="usb", reason="no_drive")
         raise error from None
@@ -257,18 +257,27 @@ def export_to_usb(
     return path, export
 
 
-def _stick_target(site: Site, folder: Path) -> Target:
-    """The stick's file system, refused if it is a stick's empty mount point on our own disk."""
+def _stick_target(folder: Path) -> Target:
+    """The stick's file system, refused if it is only a stick's mount point left behind.
+
+    Under /media, /run/media or /mnt, a folder on the same file system as that root is an
+    unmounted stick's mount point (or a typo), not a stick: writing there would fill the
+    kiosk's own disk and look like an export.
+    """
     target = choose_target(folder)
-    try:
-        home = os.stat(site.folder).st_dev
-    except OSError:
-        home = -1
-    if target.device == home and str(folder.resolve()).startswith(STICK_ROOTS):
-        raise UsbError(
-            f"No USB stick is mounted at {folder}: that folder is on the kiosk's own disk. "
-            "Plug the stick in, wait until it is mounted, and try again. Nothing was written."
-        )
+    resolved = str(folder.resolve()) + "/"
+    for root in STICK_ROOTS:
+        if not resolved.startswith(root):
+            continue
+        try:
+            on_root = os.stat(root).st_dev == target.device
+        except OSError:
+            on_root = False
+        if on_root:
+            raise UsbError(
+                f"No USB stick is mounted at {folder}: that folder is on the kiosk's own disk. "
+                "Plug the stick in, wait until it is mounted, and try again. Nothing was written."
+            )
     return target
 
 
