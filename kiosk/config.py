@@ -53,7 +53,7 @@ THEMES = ("default", "plain")
 MIN_IDLE_SECONDS = 15
 # Upper bounds a real kiosk never needs more than; larger values would lock a screen for hours.
 MAX_IDLE_SECONDS = 3600
-MAX_THANKS_SECONDS = 300
+MAX_THANKS_SECONDS = 3600
 MAX_PAUSE_SECONDS = 600
 MAX_GROUP = 1000
 

@@ -247,7 +247,7 @@ def test_absurd_numbers_are_refused_naming_file_and_key(
 def test_the_largest_sane_numbers_still_load(tmp_path: Path) -> None:
     kiosk = tmp_path / "kiosk.toml"
     kiosk.write_text(
-        "[kiosk]\nidle_seconds = 3600\nthanks_seconds = 300\nmin_pause_seconds = 600.0\n"
+        "[kiosk]\nidle_seconds = 3600\nthanks_seconds = 3600\nmin_pause_seconds = 600.0\n"
         "[report]\nmin_group = 1000\nmin_group_text = 1000\n",
         encoding="utf-8",
     )
