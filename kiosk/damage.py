@@ -65,20 +65,24 @@ def decode_record(doc: Doc) -> tuple[bytes, bytes] | None:
     return record_id, sealed
 
 
-def read_segment(path: Path) -> tuple[dict[str, Doc], Damage | None]:
-    """A finished segment's record documents by id, and its damage (None if whole).
+def record_id_of(doc: Doc) -> bytes | None:
+    """Only the record id of a stored document (cheap: no base64); None if it is not valid."""
+    try:
+        record_id = bytes.fromhex(doc["rid"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return record_id if 1 <= len(record_id) <= 64 else None
 
+
+def read_segment(path: Path) -> tuple[dict[str, Doc], Damage | None]:
+    """A finished segment's documents by id, and its damaged lines (None if every line is whole).
+
+    The documents are not yet checked to be valid records: decode_record does that.
     Raises StoreError only if the file cannot be read at all.
     """
     data = read_file(path)
     try:
-        docs = replay(data, path, allow_torn_tail=False).tables.get("records", {})
-        lines: tuple[int, ...] = ()
+        return replay(data, path, allow_torn_tail=False).tables.get("records", {}), None
     except StoreCorrupt:
         salvaged = salvage(data)
-        docs, lines = salvaged.tables.get("records", {}), salvaged.damaged
-    malformed = tuple(doc_id for doc_id, doc in docs.items() if decode_record(doc) is None)
-    intact = {doc_id: doc for doc_id, doc in docs.items() if doc_id not in malformed}
-    if not lines and not malformed:
-        return intact, None
-    return intact, Damage(path, lines, malformed)
+        return salvaged.tables.get("records", {}), Damage(path, salvaged.damaged)

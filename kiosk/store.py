@@ -22,7 +22,7 @@ from tinydb import Query, TinyDB
 from tinydb.table import Document, Table
 
 from kiosk import durable
-from kiosk.damage import Damage, decode_record, read_segment
+from kiosk.damage import Damage, decode_record, read_segment, record_id_of
 from kiosk.durable import (
     StoreCorrupt,
     StoreError,
@@ -597,11 +597,11 @@ def _insertion_order(doc_id: str) -> tuple[int, str]:
 
 
 def _ids_of(docs: Mapping[str, Doc], number: int) -> Iterator[tuple[bytes, int]]:
-    """(record id, segment number) of each valid record document."""
+    """(record id, segment number) of each document with a valid record id."""
     for doc in docs.values():
-        decoded = decode_record(doc)
-        if decoded is not None:
-            yield decoded[0], number
+        record_id = record_id_of(doc)
+        if record_id is not None:
+            yield record_id, number
 
 
 def _records_of(
