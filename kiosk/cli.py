@@ -185,7 +185,6 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             args.count,
             seed=args.seed,
             weeks=args.weeks,
-            languages=site.config.languages,
         )
     finally:
         site.close()

@@ -21,7 +21,9 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""The sealed-record version this kiosk writes; 1 (payload with language) is still opened."""
+OPENED_VERSIONS = (1, 2)
 RECORD_ID_BYTES = 16
 
 KEY_LINE_PREFIX = "tkpub1-"
@@ -377,7 +379,8 @@ def _record_info(version: int, record_id: bytes) -> bytes:
 def seal(public_key: PublicKey, record_id: bytes, plaintext: bytes) -> bytes:
     """Encrypt one record to the administrator; only the private key can open it.
 
-    Layout: version byte (1) || HPKE enc (32) || ChaCha20-Poly1305 ciphertext and tag.
+    Layout: version byte (1) || HPKE enc (32) || ChaCha20-Poly1305 ciphertext and tag. The
+    version and the record id are bound in HPKE's info, so neither can be changed.
     """
     if len(record_id) != RECORD_ID_BYTES:
         raise ValueError(f"a record id is {RECORD_ID_BYTES} bytes; got {len(record_id)}")
@@ -387,16 +390,21 @@ def seal(public_key: PublicKey, record_id: bytes, plaintext: bytes) -> bytes:
     return bytes([FORMAT_VERSION]) + sealed
 
 
+def sealed_version(sealed: bytes) -> int:
+    """The format version a sealed record states in its first byte (0 if it is empty)."""
+    return sealed[0] if sealed else 0
+
+
 def open_sealed(private_key: X25519PrivateKey, record_id: bytes, sealed: bytes) -> bytes:
     """Decrypt one sealed record, or raise OpenError if anything about it is wrong."""
     if len(record_id) != RECORD_ID_BYTES:
         raise OpenError(f"a record id is {RECORD_ID_BYTES} bytes; this one is {len(record_id)}")
     if not sealed:
         raise OpenError("the sealed record is empty")
-    if sealed[0] != FORMAT_VERSION:
+    if sealed[0] not in OPENED_VERSIONS:
         raise OpenError(
             f"the sealed record has format version {sealed[0]}; "
-            f"this program opens version {FORMAT_VERSION}"
+            f"this program opens versions {' and '.join(map(str, OPENED_VERSIONS))}"
         )
     if len(sealed) < SEALED_OVERHEAD:
         raise OpenError(
@@ -404,7 +412,7 @@ def open_sealed(private_key: X25519PrivateKey, record_id: bytes, sealed: bytes) 
             f"at least {SEALED_OVERHEAD} expected"
         )
     try:
-        return _SUITE.decrypt(sealed[1:], private_key, info=_record_info(FORMAT_VERSION, record_id))
+        return _SUITE.decrypt(sealed[1:], private_key, info=_record_info(sealed[0], record_id))
     except Exception:
         raise OpenError(
             "the sealed record does not open: it was changed, belongs to another record id, "

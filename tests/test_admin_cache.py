@@ -32,14 +32,12 @@ def store(site: Site, admin_key: AdminKey, tmp_path: Path, monkeypatch: pytest.M
     submitter = Submitter(site.store, site.config, site.public_key)
     day = date(2026, 3, 4)
     for score in (1, 4, 6, 7, 9, 10):
-        submitter.submit(INSTRUMENTS["checkin"], {"score": score}, "da", day=day)
+        submitter.submit(INSTRUMENTS["checkin"], {"score": score}, day=day)
     for value in (2, 3, 8, 9, 10):
-        submitter.submit(INSTRUMENTS["support"], {"practical": value}, "da", day=day)
+        submitter.submit(INSTRUMENTS["support"], {"practical": value}, day=day)
     (tmp_path / "a.tkb").write_bytes(build_export(site).bundle)
     for _ in range(10):
-        submitter.submit(
-            INSTRUMENTS["contribution"], {"tag": "velkommen", "note": NOTE}, "da", day=day
-        )
+        submitter.submit(INSTRUMENTS["contribution"], {"tag": "velkommen", "note": NOTE}, day=day)
     (tmp_path / "b.tkb").write_bytes(build_export(site).bundle)
     paths = [str(tmp_path / "a.tkb"), str(tmp_path / "b.tkb")]
     assert admin_main(["import", *key_args(tmp_path / "st", admin_key.pem_path), *paths]) == 0

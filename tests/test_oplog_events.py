@@ -34,7 +34,7 @@ WRONG_PIN = "99887766"
 def submit_note(site: Site) -> None:
     """Store one real sealed answer with a distinctive note and tag."""
     submitter = Submitter(site.store, site.config, site.public_key)
-    submitter.submit(INSTRUMENTS["contribution"], {"tag": TAG, "note": NOTE}, "da")
+    submitter.submit(INSTRUMENTS["contribution"], {"tag": TAG, "note": NOTE})
 
 
 def events(folder: Path, name: str) -> list[str]:

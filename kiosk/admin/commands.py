@@ -18,11 +18,11 @@ from kiosk.admin.adminstore import CACHE_DIR, AdminStore, ImportEntry
 from kiosk.admin.aggregate import Opened, Period, Rules, build_report
 from kiosk.admin.importer import Importer
 from kiosk.admin.opencache import CacheUnreadable, cache_key, open_cache, seal_cache
-from kiosk.admin.opening import Failure, open_records
+from kiosk.admin.opening import Failure, Invalid, open_records
 from kiosk.admin.report_html import ChartsUnavailable
 from kiosk.config import MIN_GROUP_FLOOR, default_config_dir, load_instruments, load_site
 from kiosk.durable import StoreError
-from kiosk.records import Payload
+from kiosk.records import Payload, default_catalogue
 from kiosk.sealing import load_private_key_file
 
 PASSPHRASE_ENV = "KIOSK_ADMIN_PASSPHRASE"
@@ -97,8 +97,9 @@ def _open_sealed(
     store: AdminStore, entry: ImportEntry, private_key: X25519PrivateKey
 ) -> list[tuple[bytes, Payload]]:
     """Open an import's sealed records with HPKE; a record that does not open ends the command."""
-    sealed = store.sealed_records(entry)
-    result = open_records(private_key, sealed)
+    quarantined = store.quarantined_ids(entry)
+    sealed = [pair for pair in store.sealed_records(entry) if pair[0] not in quarantined]
+    result = open_records(private_key, sealed, default_catalogue())
     if isinstance(result, Failure):
         raise _command_error(
             f"A stored record ({result.record_id.hex()}, from bundle {entry.bundle_id}) does "
@@ -106,7 +107,16 @@ def _open_sealed(
             "imported with?",
             EXIT_FAILED,
         )
-    return [(rid, payload) for (rid, _), payload in zip(sealed, result, strict=True)]
+    opened: list[tuple[bytes, Payload]] = []
+    for (rid, _), payload in zip(sealed, result, strict=True):
+        if isinstance(payload, Invalid):
+            raise _command_error(
+                f"A stored record ({rid.hex()}, from bundle {entry.bundle_id}) is no longer "
+                f"a valid answer ({payload.reason}); were the instrument files changed?",
+                EXIT_FAILED,
+            )
+        opened.append((rid, payload))
+    return opened
 
 
 def opened_records(
@@ -131,8 +141,10 @@ def opened_records(
                     "its file is missing" if entry.cache else "the import predates the cache"
                 )
             opened = open_cache(cipher, entry.digest, blob)
-            if len(opened) != entry.new:
-                raise CacheUnreadable(f"it holds {len(opened)} records, not {entry.new}")
+            if len(opened) != entry.new - entry.quarantined:
+                raise CacheUnreadable(
+                    f"it holds {len(opened)} records, not {entry.new - entry.quarantined}"
+                )
         except CacheUnreadable as why:
             opened = _open_sealed(store, entry, private_key)
             try:
@@ -145,7 +157,8 @@ def opened_records(
                 f"was not used: {why}. Its {len(opened)} records were opened from their sealed "
                 f"copies instead, and the cache {outcome}."
             )
-        records.extend(Opened(payload, entry.site) for _, payload in opened)
+        # Format-2 records name their own site (authenticated); format 1 takes the bundle's.
+        records.extend(Opened(payload, payload.site or entry.site) for _, payload in opened)
     return records, notes
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +20,10 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from kiosk.admin.adminstore import AdminStore, ImportEntry, new_entry
 from kiosk.admin.opencache import cache_key, seal_cache
-from kiosk.admin.opening import Failure, open_records
+from kiosk.admin.opening import Failure, Invalid, open_records
 from kiosk.bundle import MAGIC, BundleError, read_bundle, receipt_code
 from kiosk.qrframes import PREFIX, FrameDecoder, FrameError, parse_frame
+from kiosk.records import Catalogue, Payload, default_catalogue
 from kiosk.sealing import public_key_of
 
 ADMIN_EXTRA = "install trivselskiosk[admin]"
@@ -41,6 +43,7 @@ class Outcome:
     entry: ImportEntry | None = None
     already: bool = False
     error: str | None = None
+    quarantined: Counter[str] = field(default_factory=Counter)
 
     @property
     def ok(self) -> bool:
@@ -114,10 +117,19 @@ def read_source(path_text: str) -> tuple[bytes | None, list[str]]:
 class Importer:
     """Imports sources into one admin store with one private key."""
 
-    def __init__(self, store: AdminStore, private_key: X25519PrivateKey) -> None:
-        """Prepare an import into `store`, opening records with `private_key`."""
+    def __init__(
+        self,
+        store: AdminStore,
+        private_key: X25519PrivateKey,
+        catalogue: Catalogue | None = None,
+    ) -> None:
+        """Prepare an import into `store`, opening records with `private_key`.
+
+        Records are checked against `catalogue` (by default the shipped instruments).
+        """
         self.store = store
         self.private_key = private_key
+        self.catalogue = default_catalogue() if catalogue is None else catalogue
         self.fingerprint = public_key_of(private_key).fingerprint()
         self._cache_cipher = cache_key(private_key)
 
@@ -140,7 +152,7 @@ class Importer:
             )
         known = self.store.known_ids
         new = [(rid, sealed) for rid, sealed in bundle.records if rid not in known]
-        opened = open_records(self.private_key, new)
+        opened = open_records(self.private_key, new, self.catalogue)
         if isinstance(opened, Failure):
             return Outcome(
                 source,
@@ -158,9 +170,18 @@ class Importer:
             created=bundle.created,
             count=bundle.count,
         )
-        pairs = [(rid, payload) for (rid, _), payload in zip(new, opened, strict=True)]
+        pairs: list[tuple[bytes, Payload]] = []
+        quarantined: Counter[str] = Counter()
+        quarantined_ids: set[bytes] = set()
+        for (rid, _), result in zip(new, opened, strict=True):
+            if isinstance(result, Invalid):
+                quarantined[result.reason] += 1
+                quarantined_ids.add(rid)
+            else:
+                pairs.append((rid, result))
         cache = seal_cache(self._cache_cipher, digest, pairs)
-        return Outcome(source, self.store.add_import(entry, new, cache))
+        done = self.store.add_import(entry, new, cache, frozenset(quarantined_ids))
+        return Outcome(source, done, quarantined=quarantined)
 
     def run(self, sources: Iterable[str]) -> Iterator[Outcome]:
         """Import every source; frames from all sources are pooled per QR transfer."""
