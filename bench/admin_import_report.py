@@ -32,7 +32,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         os.environ["KIOSK_ADMIN_PASSPHRASE"] = "bench-passphrase"
-        pem, _, fingerprint = write_keypair(root / "keys", b"bench-passphrase")
+        pem, _, _ = write_keypair(root / "keys", b"bench-passphrase")
         public_key = public_key_of(load_private_key_file(pem, b"bench-passphrase"))
         rng = random.Random(1)
         checkin = records.default_catalogue()[("checkin", 1)]
@@ -56,9 +56,9 @@ def main() -> None:
             sealed,
             kiosk_id=KIOSK_ID,
             site="Bench",
-            fingerprint=fingerprint,
+            public_key=public_key,
             created=date(2026, 3, 30),
-        )
+        ).data
         (root / "bench.tkb").write_bytes(bundle)
         print(
             f"prefill: {args.count} records, {len(bundle) / 1e6:.1f} MB bundle, "

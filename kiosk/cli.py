@@ -267,8 +267,8 @@ def cmd_export_qr(args: argparse.Namespace) -> int:
 
 def cmd_receipt(args: argparse.Namespace) -> int:
     """kiosk receipt: mark the records of an imported export as delivered."""
-    from kiosk.bundle import ReceiptError
     from kiosk.export import ExportError, apply_receipt
+    from kiosk.receipts import ReceiptError
 
     site = open_site(resolve_data_dir(args))
     try:
@@ -412,7 +412,7 @@ def kiosk_parser() -> argparse.ArgumentParser:
 
     receipt = commands.add_parser("receipt", help="mark an imported export's records delivered")
     data_dir_argument(receipt)
-    receipt.add_argument("code", help="the receipt code kiosk-admin printed, e.g. K7QM-2XPA-9D")
+    receipt.add_argument("code", help="the receipt code kiosk-admin printed, e.g. JCA4-3ZJV-9P")
     receipt.set_defaults(handler=cmd_receipt)
 
     purge = commands.add_parser("purge", help="delete the records confirmed delivered")

@@ -1,9 +1,11 @@
 """Exports leave the kiosk as one bundle (a USB file or QR frames); receipts confirm them.
 
-An export never deletes anything: it only adds an entry to the export log, once the bundle
-has left the kiosk (the USB file verified, the QR frames written). The receipt code the
-administrator brings back marks exactly that bundle's records delivered, and only delivered
-records are ever purged.
+An export never deletes anything. Building a bundle keeps only its receipt check (a hash of
+the code that opening the bundle's challenge with the private key gives), so even a bundle
+that left the kiosk unlogged, because power went during the export, gets a working receipt.
+The export log gets its entry once the bundle has left (the USB file verified, the QR frames
+written). The receipt code the administrator brings back marks exactly that bundle's records
+delivered, and only delivered records are ever purged.
 """
 
 from __future__ import annotations
@@ -20,11 +22,11 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
-from kiosk.bundle import ReceiptError, parse_receipt_code, receipt_code, write_bundle
+from kiosk.bundle import write_bundle
 from kiosk.oplog import log_event
 from kiosk.qrframes import encode_frames
 from kiosk.qrrender import png_bytes, qr_matrix
-from kiosk.sealing import RECORD_ID_BYTES
+from kiosk.receipts import ReceiptError, check_of, parse_receipt_code
 from kiosk.site import Site
 from kiosk.usb import Progress, UsbError, safe_write
 
@@ -62,7 +64,6 @@ class Export:
     bundle: bytes
     bundle_id: str
     record_ids: tuple[bytes, ...]
-    receipt: str
     created: date
     site_name: str
 
@@ -107,7 +108,8 @@ def build_export(
 ) -> Export:
     """Make a bundle of the records not yet confirmed delivered (or of every stored record).
 
-    This changes nothing in the store; call record_export once the bundle has left the kiosk.
+    The store keeps only the bundle's receipt check, durably, before the bundle can leave;
+    call record_export once the bundle has left the kiosk.
 
     Raises:
         NothingToExport: no records to export.
@@ -125,19 +127,20 @@ def build_export(
         )
     created = today or date.today()
     bundle_id = os.urandom(16).hex()
-    bundle = write_bundle(
+    written = write_bundle(
         records,
         kiosk_id=site.store.kiosk_id,
         site=site.config.site_name,
-        fingerprint=site.public_key.fingerprint(),
+        public_key=site.public_key,
         created=created,
         bundle_id=bundle_id,
     )
+    record_ids = tuple(record_id for record_id, _ in records)
+    site.store.add_receipt_check(bundle_id, written.receipt_check, record_ids)
     return Export(
-        bundle=bundle,
+        bundle=written.data,
         bundle_id=bundle_id,
-        record_ids=tuple(record_id for record_id, _ in records),
-        receipt=receipt_code(bundle),
+        record_ids=record_ids,
         created=created,
         site_name=site.config.site_name,
     )
@@ -154,7 +157,6 @@ def record_export(site: Site, export: Export, *, channel: str) -> None:
     site.store.log_export(
         {
             "bundle_id": export.bundle_id,
-            "receipt": export.receipt,
             "channel": channel,
             "created": export.created.isoformat(),
             "count": export.count,
@@ -222,36 +224,40 @@ def export_to_usb(
 def apply_receipt(site: Site, code: str) -> ReceiptResult:
     """Mark the records of the export with this receipt code as delivered.
 
-    Applying the same receipt again changes nothing and says so (marked == 0). The
-    operational log gets the counts and the bundle id's first characters, or why the code
-    was refused; never the code itself.
+    Only `kiosk-admin import`, opening the bundle's challenge with the private key, can know
+    the code; the kiosk keeps a hash of it. Applying the same receipt again changes nothing
+    and says so (marked == 0). The operational log gets the counts, or why the code was
+    refused; never the code itself.
 
     Raises:
         ReceiptError: the code is mistyped (its check characters do not match).
-        ExportError: no export from this kiosk has this code.
+        ExportError: no export from this kiosk has this code, or it is a code of an export
+            made before receipts needed the key.
     """
     try:
         normal = parse_receipt_code(code)
     except ReceiptError:
         log_event(site.folder, "receipt_refused", reason="mistyped")
         raise
-    entry = next(
-        (entry for entry in site.store.export_log() if entry.get("receipt") == normal), None
-    )
-    if entry is None:
+    found = site.store.find_receipt_check(check_of(normal))
+    if found is None:
+        if any(entry.get("receipt") == normal for entry in site.store.export_log()):
+            log_event(site.folder, "receipt_refused", reason="old_code")
+            raise ExportError(
+                f"The receipt code {normal} belongs to an export made before receipts needed "
+                "the administrator's key, and is no longer accepted. Export again: the new "
+                "bundle holds the same records, and kiosk-admin prints a code for it."
+            )
         log_event(site.folder, "receipt_refused", reason="unknown_code")
         raise ExportError(
             f"No export from this kiosk has the receipt code {normal}. Check that the code "
             "belongs to a bundle exported from this kiosk (kiosk-admin prints it on import)."
         )
-    packed = base64.b64decode(str(entry["record_ids"]))
-    record_ids = [packed[i : i + RECORD_ID_BYTES] for i in range(0, len(packed), RECORD_ID_BYTES)]
-    marked = site.store.mark_delivered(record_ids)
-    bundle_id = str(entry.get("bundle_id", ""))
-    # Only a hex id goes into the log, so an odd export-log entry cannot stop a receipt.
-    bundle = bundle_id[:BUNDLE_PREFIX] if re.fullmatch(r"[0-9a-f]+", bundle_id) else "unknown"
-    log_event(site.folder, "receipt", count=len(record_ids), marked=marked, bundle=bundle)
-    return ReceiptResult(normal, len(record_ids), marked)
+    marked = site.store.mark_delivered(found.record_ids)
+    site.store.settle_receipt_checks()
+    bundle = found.bundle_id[:BUNDLE_PREFIX]
+    log_event(site.folder, "receipt", count=found.total, marked=marked, bundle=bundle)
+    return ReceiptResult(normal, found.total, marked)
 
 
 def purge(site: Site) -> int:

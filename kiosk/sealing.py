@@ -390,9 +390,19 @@ def seal(public_key: PublicKey, record_id: bytes, plaintext: bytes) -> bytes:
     return bytes([FORMAT_VERSION]) + sealed
 
 
-def sealed_version(sealed: bytes) -> int:
-    """The format version a sealed record states in its first byte (0 if it is empty)."""
-    return sealed[0] if sealed else 0
+def seal_blob(public_key: PublicKey, info: bytes, plaintext: bytes) -> bytes:
+    """HPKE-seal a small secret that is not a record (a receipt challenge): enc || ct."""
+    return _SUITE.encrypt(plaintext, public_key.x25519(), info=info)
+
+
+def open_blob(private_key: X25519PrivateKey, info: bytes, blob: bytes) -> bytes:
+    """Open what seal_blob sealed with the same info, or raise OpenError."""
+    if len(blob) < _ENC_BYTES + _TAG_BYTES:
+        raise OpenError("the sealed value is cut short")
+    try:
+        return _SUITE.decrypt(blob, private_key, info=info)
+    except Exception:
+        raise OpenError("the sealed value does not open with this key and context") from None
 
 
 def open_sealed(private_key: X25519PrivateKey, record_id: bytes, sealed: bytes) -> bytes:
