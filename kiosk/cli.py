@@ -18,7 +18,7 @@ from pathlib import Path
 
 from kiosk.config import ConfigError
 from kiosk.instruments import InvalidAnswer
-from kiosk.sealing import SealingError, write_keypair
+from kiosk.sealing import MIN_PASSPHRASE_CHARS, SealingError, write_keypair
 from kiosk.site import (
     SiteError,
     default_data_dir,
@@ -58,7 +58,9 @@ def ask_new_passphrase() -> bytes:
         return env.encode()
     if not sys.stdin.isatty():
         raise CommandError(f"No terminal to ask for a passphrase: set {PASSPHRASE_ENV}.")
-    first = getpass.getpass("New passphrase for the private key (at least 8 characters): ")
+    first = getpass.getpass(
+        f"New passphrase for the private key (at least {MIN_PASSPHRASE_CHARS} characters): "
+    )
     second = getpass.getpass("The same passphrase again: ")
     if first != second:
         raise CommandError("The two passphrases differ. Nothing was written; please try again.")
@@ -332,7 +334,6 @@ def cmd_keygen(args: argparse.Namespace) -> int:
         if (out / name).exists():
             raise CommandError(f"{out / name} already exists; a key is never overwritten.")
     passphrase = ask_new_passphrase()
-    out.mkdir(parents=True, exist_ok=True)
     pem_path, pub_path, fingerprint = write_keypair(out, passphrase)
     print(f"Private key (keep it on this computer, never on the kiosk): {pem_path}")
     print(f"Public key (give this to the kiosk):                         {pub_path}")

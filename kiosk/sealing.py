@@ -29,7 +29,7 @@ RECORD_ID_BYTES = 16
 KEY_LINE_PREFIX = "tkpub1-"
 PRIVATE_KEY_FILE = "admin-key.pem"
 PUBLIC_KEY_FILE = "admin-key.pub"
-MIN_PASSPHRASE_CHARS = 8
+MIN_PASSPHRASE_CHARS = 12
 
 _SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.CHACHA20_POLY1305)
 _INFO_PREFIX = b"trivselskiosk/record/v"
@@ -49,11 +49,13 @@ _LINE_CHARS = -(-(_KEY_BYTES + _CHECKSUM_BYTES) * 8 // 5)
 # Letters people type for the digits base32 leaves out.
 _LOOKALIKES = {"0": "o", "1": "l", "8": "b", "9": "g"}
 
-# scrypt parameters for the admin key file: N=2^14 is the most OpenSSL 3 accepts in a PEM
-# (its 32 MiB scrypt memory cap), and what `openssl pkcs8 -topk8 -scrypt` writes itself.
+# scrypt parameters for the admin key file. OpenSSL 3 reads a PEM only if scrypt's memory,
+# 128·r·(N + 2) + 128·r·p bytes, stays under its 32 MiB cap: N = 2^14 with r = 15 uses 31.5 MiB
+# (r = 16 or N = 2^15 is refused). p = 2 runs that twice over. Per guess this is 3.75 times the
+# work, and 7 times the memory × time, of `openssl pkcs8 -topk8 -scrypt`'s N = 2^14, r = 8.
 _SCRYPT_N = 2**14
-_SCRYPT_R = 8
-_SCRYPT_P = 1
+_SCRYPT_R = 15
+_SCRYPT_P = 2
 _OID_PBES2 = bytes.fromhex("06092a864886f70d01050d")
 _OID_SCRYPT = bytes.fromhex("06092b06010401da47040b")
 _OID_AES256_CBC = bytes.fromhex("060960864801650304012a")
@@ -354,7 +356,10 @@ def write_keypair(out_dir: Path, passphrase: bytes) -> tuple[Path, Path, str]:
                 f"{path} already exists and was left unchanged; move it away first if you "
                 "really want a new key (records sealed to the old key need the old private key)"
             )
-    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not out_dir.is_dir():
+        out_dir.mkdir(mode=0o700, parents=True)
+        # mkdir's mode passes through the umask; the folder of a private key is for its owner.
+        out_dir.chmod(0o700)
     private_key = generate_private_key()
     public_key = public_key_of(private_key)
     fingerprint = public_key.fingerprint()

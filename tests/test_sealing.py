@@ -358,8 +358,36 @@ def test_pem_refuses_other_keys_and_garbage() -> None:
 def test_pem_refuses_short_passphrases(private_key: X25519PrivateKey) -> None:
     with pytest.raises(WeakPassphrase, match="empty"):
         private_key_pem(private_key, b"")
-    with pytest.raises(WeakPassphrase, match="7 characters; use at least 8"):
+    with pytest.raises(WeakPassphrase, match="7 characters; use at least 12"):
         private_key_pem(private_key, "æøåæøåæ".encode())
+    with pytest.raises(WeakPassphrase, match="11 characters; use at least 12"):
+        private_key_pem(private_key, b"hunter2hunt")
+
+
+def scrypt_parameters(pem: bytes) -> tuple[int, int, int]:
+    """(N, r, p) read back out of the PEM's DER, where the salt's OCTET STRING ends."""
+    import base64
+
+    der = base64.b64decode(b"".join(pem.splitlines()[1:-1]))
+    salt = der.index(bytes.fromhex("0410")) + 18  # OCTET STRING of the 16-byte salt
+    values = []
+    for _ in range(3):
+        assert der[salt] == 0x02
+        length = der[salt + 1]
+        values.append(int.from_bytes(der[salt + 2 : salt + 2 + length], "big"))
+        salt += 2 + length
+    return values[0], values[1], values[2]
+
+
+def test_the_key_file_costs_7_times_the_old_scrypt_and_stays_readable_by_openssl(
+    private_key: X25519PrivateKey,
+) -> None:
+    n, r, p = scrypt_parameters(private_key_pem(private_key, PASSPHRASE))
+    assert (n, r, p) == (2**14, 15, 2)
+    memory = 128 * r * (n + 2) + 128 * r * p
+    assert memory < 32 * 1024 * 1024  # OpenSSL 3's cap for a PEM (test below reads it)
+    old_memory_time = (2**14 * 8) ** 2
+    assert (n * r) ** 2 * p >= 7 * old_memory_time
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is not installed")
@@ -421,8 +449,24 @@ def test_write_keypair_never_overwrites(tmp_path: Path) -> None:
     assert (only_pub / "admin-key.pub").read_text(encoding="utf-8") == "old key line\n"
 
 
+def test_keygen_makes_its_keys_folder_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiosk.cli import admin_main
+
+    monkeypatch.setenv("KIOSK_ADMIN_PASSPHRASE", PASSPHRASE.decode())
+    assert admin_main(["keygen", "--out", str(tmp_path / "home" / "keys")]) == 0
+    assert stat.S_IMODE((tmp_path / "home" / "keys").stat().st_mode) == 0o700
+    old = os.umask(0)
+    try:
+        write_keypair(tmp_path / "wide-open-umask", PASSPHRASE)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "wide-open-umask").stat().st_mode) == 0o700
+
+
 def test_write_keypair_refuses_short_passphrases(tmp_path: Path) -> None:
-    for weak in (b"", b"1234567"):
+    for weak in (b"", b"1234567", b"12345678901"):
         with pytest.raises(WeakPassphrase):
             write_keypair(tmp_path / "keys", weak)
     assert not (tmp_path / "keys").exists()

@@ -250,6 +250,16 @@ class Importer:
             receipt = self._receipt(bundle)
         except ChallengeError as error:
             return Outcome(source, error=f"{error}; nothing of this bundle was imported")
+        if bundle.format_version == 1 and any(sealed[0] != 1 for _, sealed in bundle.records):
+            # No kiosk ever wrote that: an old kiosk seals format 1 only, an updated one
+            # writes format-2 bundles. Someone rewrote the bundle without its challenge.
+            return Outcome(
+                source,
+                error=(
+                    "a format-1 bundle cannot hold format-2 records: the bundle was rewritten "
+                    "after the kiosk wrote it; nothing of it was imported"
+                ),
+            )
         known = self.store.known_ids
         new = [(rid, sealed) for rid, sealed in bundle.records if rid not in known]
         opened = open_records(self.private_key, new, self.catalogue)
