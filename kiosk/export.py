@@ -10,7 +10,6 @@ delivered, and only delivered records are ever purged.
 
 from __future__ import annotations
 
-import base64
 import errno
 import math
 import os
@@ -160,7 +159,6 @@ def record_export(site: Site, export: Export, *, channel: str) -> None:
             "channel": channel,
             "created": export.created.isoformat(),
             "count": export.count,
-            "record_ids": base64.b64encode(b"".join(export.record_ids)).decode("ascii"),
         }
     )
     log_event(

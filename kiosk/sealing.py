@@ -50,7 +50,7 @@ _LINE_CHARS = -(-(_KEY_BYTES + _CHECKSUM_BYTES) * 8 // 5)
 _LOOKALIKES = {"0": "o", "1": "l", "8": "b", "9": "g"}
 
 # scrypt parameters for the admin key file. OpenSSL 3 reads a PEM only if scrypt's memory,
-# 128·r·(N + 2) + 128·r·p bytes, stays under its 32 MiB cap: N = 2^14 with r = 15 uses 31.5 MiB
+# 128·r·(N + 2) + 128·r·p bytes, stays under its 32 MiB cap: N = 2^14 with r = 15 uses 30 MiB
 # (r = 16 or N = 2^15 is refused). p = 2 runs that twice over. Per guess this is 3.75 times the
 # work, and 7 times the memory × time, of `openssl pkcs8 -topk8 -scrypt`'s N = 2^14, r = 8.
 _SCRYPT_N = 2**14

@@ -519,3 +519,70 @@ def test_a_bundle_file_is_read_as_a_stream_with_the_same_result(tmp_path: Path) 
         (tmp_path / "cut.tkb").write_bytes(data[:cut])
         with pytest.raises(BundleError, match="incomplete"):
             read_bundle_file(tmp_path / "cut.tkb")
+
+
+def independent_receipt_code(value: bytes) -> str:
+    """docs/formats.md's code of a 40-bit value, check digits found by trying all 1,024."""
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+    def mul(a: int, b: int) -> int:  # GF(32) with x^5 + x^2 + 1
+        product = 0
+        while b:
+            if b & 1:
+                product ^= a
+            b >>= 1
+            a <<= 1
+            if a & 32:
+                a ^= 0b100101
+        return product
+
+    def at(digits: list[int], x: int) -> int:
+        result = 0
+        for digit in digits:
+            result = mul(result, x) ^ digit
+        return result
+
+    number = int.from_bytes(value[:5], "big")
+    data = [(number >> (35 - 5 * i)) & 31 for i in range(8)]
+    (check,) = [
+        [c8, c9]
+        for c8 in range(32)
+        for c9 in range(32)
+        if at([*data, c8, c9], 2) == 0 and at([*data, c8, c9], 4) == 0
+    ]
+    chars = "".join(alphabet[d] for d in data + check)
+    return f"{chars[:4]}-{chars[4:8]}-{chars[8:]}"
+
+
+def test_the_version_2_worked_example_reads_with_an_independent_reader() -> None:
+    from test_sealing import independent_hpke_open
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "formats.md").read_text("utf-8")
+    block = re.search(r"```bundle-v2\n(.+?)```", text, re.DOTALL)
+    assert block
+    data = bytes.fromhex("".join(block.group(1).split()))
+    assert len(data) == 630 and data[:9] == bytes.fromhex("89544b420d0a1a0a02")
+    assert hashlib.sha256(data[:-32]).digest() == data[-32:]
+    (header_length,) = struct.unpack(">I", data[9:13])
+    header = json.loads(data[13 : 13 + header_length])
+    assert header["format"] == 2 and header["count"] == 1 and header["site"] == "Testafdeling"
+    challenge = data[13 + header_length : 13 + header_length + 80]
+    entries = data[13 + header_length + 80 : -32]
+    (length,) = struct.unpack(">I", entries[16:20])
+    assert entries[:16] == bytes(range(16)) and len(entries) == 20 + length == 325
+    bound = hashlib.sha256(data[9 : 13 + header_length] + entries).digest()
+    assert bound.hex() in text
+    private_raw = hashlib.sha256(b"trivselskiosk example key").digest()
+    secret = independent_hpke_open(
+        private_raw, b"trivselskiosk/receipt/v2" + bound, challenge[:32], challenge[32:]
+    )
+    value = hashlib.sha256(b"trivselskiosk/receipt-code/v2" + secret).digest()[:5]
+    code = independent_receipt_code(value)
+    assert code == "HQ8J-PWQ2-WH" and f"the receipt code is `{code}`" in text
+    # The program's reader and opener agree.
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    bundle = read_bundle(data)
+    assert open_challenge(X25519PrivateKey.from_private_bytes(private_raw), bundle.bound,
+                          bundle.challenge) == code  # fmt: skip
+    assert check_of(code) == hashlib.sha256(b"trivselskiosk/receipt-check/v2" + value).hexdigest()

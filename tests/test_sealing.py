@@ -66,8 +66,8 @@ def sample(public_key: PublicKey) -> tuple[bytes, bytes, bytes]:
     return record_id, plaintext, seal(public_key, record_id, plaintext)
 
 
-def independent_open(private_raw: bytes, info: bytes, sealed: bytes) -> bytes:
-    """Open a sealed record from docs/formats.md alone: RFC 9180 written out, no HPKE library."""
+def independent_hpke_open(private_raw: bytes, info: bytes, enc: bytes, ct: bytes) -> bytes:
+    """RFC 9180 base-mode OpenBase with the suite of docs/formats.md, no HPKE library."""
 
     def extract(salt: bytes, ikm: bytes) -> bytes:
         return hmac.new(salt, ikm, hashlib.sha256).digest()
@@ -85,8 +85,6 @@ def independent_open(private_raw: bytes, info: bytes, sealed: bytes) -> bytes:
     def labeled_expand(suite: bytes, prk: bytes, label: bytes, info: bytes, n: int) -> bytes:
         return expand(prk, n.to_bytes(2, "big") + b"HPKE-v1" + suite + label + info, n)
 
-    assert sealed[0] in (1, 2) and info[22] == sealed[0]
-    enc, ct = sealed[1:33], sealed[33:]
     sk = X25519PrivateKey.from_private_bytes(private_raw)
     pk_r = sk.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     dh = sk.exchange(X25519PublicKey.from_public_bytes(enc))
@@ -103,6 +101,12 @@ def independent_open(private_raw: bytes, info: bytes, sealed: bytes) -> bytes:
     key = labeled_expand(hpke, secret, b"key", context, 32)
     nonce = labeled_expand(hpke, secret, b"base_nonce", context, 12)
     return ChaCha20Poly1305(key).decrypt(nonce, ct, b"")
+
+
+def independent_open(private_raw: bytes, info: bytes, sealed: bytes) -> bytes:
+    """Open a sealed record from docs/formats.md alone: RFC 9180 written out, no HPKE library."""
+    assert sealed[0] in (1, 2) and info[22] == sealed[0]
+    return independent_hpke_open(private_raw, info, sealed[1:33], sealed[33:])
 
 
 def record_info(record_id: bytes, version: int = FORMAT_VERSION) -> bytes:
