@@ -391,7 +391,10 @@ class RecordStore:
             table = self.state.table("receipts")
             for row in list(table):
                 rids = str(row.get("rids", "")).split()
-                kept = [rid for rid in rids if bytes.fromhex(rid) not in self._delivered]
+                try:
+                    kept = [rid for rid in rids if bytes.fromhex(rid) not in self._delivered]
+                except ValueError:
+                    continue  # a damaged row; find_receipt_check passes over it as well
                 if len(kept) != len(rids):
                     table.update({"rids": " ".join(kept)}, doc_ids=[row.doc_id])
 

@@ -168,3 +168,20 @@ def test_a_crash_before_the_log_entry_leaves_no_cache_behind(
         assert len(opened.imports()) == 2
     assert not orphan.exists()
     assert json_report(store, admin_key.pem_path, capsys)[0] == cached
+
+
+def test_a_cache_written_before_format_2_still_reads(admin_key: AdminKey) -> None:
+    """Rows of older caches have six fields: no kiosk id, no site; they read as format 1."""
+    import json
+    import os
+
+    from kiosk.admin.opencache import MAGIC, NONCE_SIZE, PAD_TO, _aad, cache_key, open_cache
+
+    cipher = cache_key(admin_key.private_key)
+    rows = [["00" * 16, "checkin", 1, "2026-W10", "da", {"score": 4}]]
+    body = json.dumps(rows).encode()
+    nonce = os.urandom(NONCE_SIZE)
+    blob = MAGIC + nonce + cipher.encrypt(nonce, body + b" " * (-len(body) % PAD_TO), _aad("d"))
+    ((rid, payload),) = open_cache(cipher, "d", blob)
+    assert rid == bytes(16)
+    assert (payload.lang, payload.kiosk_id, payload.site) == ("da", None, None)

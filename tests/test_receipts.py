@@ -226,3 +226,14 @@ def test_a_format_1_bundle_of_the_frozen_store_still_imports(
         opened, _ = opened_records(store, private_key)
     assert {r.site for r in opened} == {"Testdata format 1"}
     assert sorted(r.payload.lang or "" for r in opened) == ["da"] * 6 + ["en"] * 6
+
+
+def test_a_damaged_receipt_row_stops_no_other_receipt(site: Site, admin_key: AdminKey) -> None:
+    fill(site, 2)
+    export = build_export(site)
+    table = site.store.state.table("receipts")
+    table.insert({"check": 5, "rids": "not hex", "count": "x"})
+    table.insert({"check": "ab" * 32, "rids": "zz"})
+    assert apply_receipt(site, admin_key.receipt(export.bundle)).marked == 2
+    with pytest.raises(ExportError, match="No export from this kiosk"):
+        apply_receipt(site, "JCA4-3ZJV-9P")
