@@ -22,6 +22,8 @@ from kiosk.bundle import write_bundle
 from kiosk.cli import admin_main
 from kiosk.sealing import load_private_key_file, new_record_id, public_key_of, seal, write_keypair
 
+KIOSK_ID = "be4c000000000001"
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
@@ -30,9 +32,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         os.environ["KIOSK_ADMIN_PASSPHRASE"] = "bench-passphrase"
-        pem, _, fingerprint = write_keypair(root / "keys", b"bench-passphrase")
+        pem, _, _ = write_keypair(root / "keys", b"bench-passphrase")
         public_key = public_key_of(load_private_key_file(pem, b"bench-passphrase"))
         rng = random.Random(1)
+        checkin = records.default_catalogue()[("checkin", 1)]
         start = time.perf_counter()
         sealed = []
         for n in range(args.count):
@@ -42,16 +45,20 @@ def main() -> None:
             sealed.append(
                 (
                     record_id,
-                    seal(public_key, record_id, records.build("checkin", 1, answers, "da", day)),
+                    seal(
+                        public_key,
+                        record_id,
+                        records.build(checkin, answers, day, kiosk_id=KIOSK_ID, site="Bench"),
+                    ),
                 )
             )
         bundle = write_bundle(
             sealed,
-            kiosk_id="bench",
+            kiosk_id=KIOSK_ID,
             site="Bench",
-            fingerprint=fingerprint,
+            public_key=public_key,
             created=date(2026, 3, 30),
-        )
+        ).data
         (root / "bench.tkb").write_bytes(bundle)
         print(
             f"prefill: {args.count} records, {len(bundle) / 1e6:.1f} MB bundle, "

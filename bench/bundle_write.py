@@ -18,13 +18,14 @@ from datetime import date
 from pathlib import Path
 
 from kiosk.bundle import read_bundle, write_bundle
-from kiosk.sealing import SEALED_OVERHEAD
+from kiosk.sealing import SEALED_OVERHEAD, generate_private_key, public_key_of
 from kiosk.store import RecordStore
 from kiosk.usb import safe_write
 
 RECORDS = 10_000
 SEALED_BYTES = 1024 + SEALED_OVERHEAD
 TARGET_SECONDS = 1.0
+PUBLIC_KEY = public_key_of(generate_private_key())
 
 
 def one_run(folder: Path, records: list[tuple[bytes, bytes]]) -> tuple[float, float, int]:
@@ -34,9 +35,9 @@ def one_run(folder: Path, records: list[tuple[bytes, bytes]]) -> tuple[float, fl
         records,
         kiosk_id="0123456789abcdef",
         site="Benchmark",
-        fingerprint="e547 8450 368a 4d62",
+        public_key=PUBLIC_KEY,
         created=date.today(),
-    )
+    ).data
     built = time.perf_counter()
     path = safe_write(folder, "trivsel-bench", data)
     written = time.perf_counter()
@@ -73,8 +74,8 @@ def main() -> None:
     write = statistics.median(s[1] for s in samples)
     total = statistics.median(s[0] + s[1] for s in samples)
     data = write_bundle(
-        records, kiosk_id="k", site="s", fingerprint="e547 8450 368a 4d62", created=date.today()
-    )
+        records, kiosk_id="0123456789abcdef", site="s", public_key=PUBLIC_KEY, created=date.today()
+    ).data
     started = time.perf_counter()
     read_bundle(data)
     read = time.perf_counter() - started

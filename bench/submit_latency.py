@@ -73,7 +73,7 @@ def real_sealed_records(
         instrument = rng.choice(instruments)
         answers = {item.id: random_answer(item, rng) for item in instrument.items}
         plaintext = records.build(
-            instrument.id, instrument.version, answers, rng.choice(("da", "en")), date.today()
+            instrument, answers, date.today(), kiosk_id="0123456789abcdef", site="Bench"
         )
         record_id = new_record_id()
         made.append((record_id, seal(public_key, record_id, plaintext)))
@@ -96,7 +96,7 @@ def submit_latencies_ms(
         instrument = instruments[n % len(instruments)]
         answers = submitted_answers(instrument, rng)
         start = time.perf_counter()
-        submitter.submit(instrument, answers, "da")
+        submitter.submit(instrument, answers)
         times.append((time.perf_counter() - start) * 1000)
     return times
 

@@ -158,7 +158,7 @@ class KioskApp(App[int], inherit_bindings=False):
         from screens.thanks import ThanksScreen
 
         try:
-            self.submitter.submit(instrument, answers, self.lang)
+            self.submitter.submit(instrument, answers)
         except InvalidAnswer:
             # A screen built answers its instrument refuses: a retry cannot help. Nothing was
             # stored; start over rather than offer a "try again" that always fails.

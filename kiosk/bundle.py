@@ -1,85 +1,76 @@
 """The export bundle: one file format for sealed records leaving the kiosk by USB or QR.
 
-A bundle is a signature, a small JSON header, the sealed records in shuffled order and a
-SHA-256 trailer. Reading one either returns every record or raises BundleError: never a
-partial result. The byte layout and the receipt code are specified in docs/formats.md.
+A bundle is a signature, a small JSON header, a receipt challenge sealed to the administrator
+(format 2), the sealed records in shuffled order and a SHA-256 trailer. Reading one either
+returns every record or raises BundleError: never a partial result. Files are read as a
+stream, so a huge or endless file costs neither memory nor time before it is refused. The
+byte layout is specified in docs/formats.md; receipt codes are in kiosk/receipts.py.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import os
 import re
 import secrets
+import stat
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO, NamedTuple
 
-from kiosk.sealing import RECORD_ID_BYTES
+from kiosk.receipts import CHALLENGE_BYTES, new_challenge
+from kiosk.sanitize import is_dropped
+from kiosk.sealing import RECORD_ID_BYTES, PublicKey
 
 # A binary signature in PNG's manner: the high byte and the CR LF / ^Z / LF bytes show at once
 # whether a copy went through a text-mode transfer that rewrote line endings.
 MAGIC = b"\x89TKB\r\n\x1a\n"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READ_VERSIONS = (1, 2)
 FILE_SUFFIX = ".tkb"
 DIGEST_BYTES = 32
 BUNDLE_ID_BYTES = 16
 MAX_HEADER_BYTES = 65536
+MAX_SEALED_BYTES = 65536
+"""No sealed record a kiosk writes comes near this (a record with two long notes is 4 KiB)."""
+MAX_BUNDLE_BYTES = 1 << 30
+"""1 GiB: about a million records with notes, three million without; no kiosk holds that."""
 
 _U32 = struct.Struct(">I")
 _PREAMBLE = len(MAGIC) + 1 + _U32.size
 _ENTRY_HEAD = RECORD_ID_BYTES + _U32.size
-MIN_BUNDLE_BYTES = _PREAMBLE + 2 + DIGEST_BYTES
+_CHUNK = 1 << 20
 
 _HEADER_KEYS = frozenset(
     {"format", "kiosk_id", "site", "bundle_id", "created", "count", "fingerprint"}
 )
 _FINGERPRINT = re.compile(r"[0-9a-f]{4}( [0-9a-f]{4}){3}")
 _BUNDLE_ID = re.compile(r"[0-9a-f]{32}")
+_KIOSK_ID = re.compile(r"[0-9a-f]{16}")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-# Receipt codes: Crockford's base32 (no I, L, O, U), so they read aloud and type cleanly.
-RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-RECEIPT_DATA_CHARS = 8
-RECEIPT_CHECK_CHARS = 2
-RECEIPT_CHARS = RECEIPT_DATA_CHARS + RECEIPT_CHECK_CHARS
-_RECEIPT_CONFUSABLES = {"O": "0", "I": "1", "L": "1"}
-_RECEIPT_SEPARATORS = frozenset(" -_.\t")
-# GF(32) with the primitive polynomial x^5 + x^2 + 1; the two check characters make every
-# receipt code a Reed-Solomon codeword, so any one or two mistyped characters (and any swap of
-# two neighbours) are caught.
-_GF_POLY = 0b100101
 
-
-def _gf_tables() -> tuple[list[int], list[int]]:
-    """Powers of α (twice over, so products need no modulo) and their logarithms."""
-    exp, log = [0] * 62, [0] * 32
-    value = 1
-    for power in range(31):
-        exp[power] = exp[power + 31] = value
-        log[value] = power
-        value <<= 1
-        if value & 32:
-            value ^= _GF_POLY
-    return exp, log
-
-
-_GF_EXP, _GF_LOG = _gf_tables()
+def min_bundle_bytes(version: int) -> int:
+    """The smallest possible bundle of a version: preamble, a 2-byte header, trailer."""
+    return _PREAMBLE + 2 + (CHALLENGE_BYTES if version >= 2 else 0) + DIGEST_BYTES
 
 
 class BundleError(ValueError):
     """A file is not a bundle this program can read; str() says why, for the administrator."""
 
 
-class ReceiptError(ValueError):
-    """A receipt code as typed is not a valid code; str() says what is wrong with it."""
-
-
 @dataclass(frozen=True)
 class Bundle:
-    """A read bundle: its header fields and its sealed records, in the order they were sent."""
+    """A read bundle: its header fields and its sealed records, in the order they were sent.
+
+    `sha256` is the whole file's SHA-256 (trailer included); `challenge` and `bound` (what
+    the challenge is bound to) are empty for format 1.
+    """
 
     format_version: int
     kiosk_id: str
@@ -90,6 +81,16 @@ class Bundle:
     fingerprint: str
     records: tuple[tuple[bytes, bytes], ...]
     digest: bytes
+    sha256: bytes = b""
+    challenge: bytes = b""
+    bound: bytes = b""
+
+
+class Written(NamedTuple):
+    """A bundle file's bytes and what the kiosk keeps to recognise its receipt code."""
+
+    data: bytes
+    receipt_check: str
 
 
 def _header_bytes(header: dict[str, Any]) -> bytes:
@@ -101,22 +102,23 @@ def write_bundle(
     *,
     kiosk_id: str,
     site: str,
-    fingerprint: str,
+    public_key: PublicKey,
     created: date,
     bundle_id: str | None = None,
-) -> bytes:
+) -> Written:
     """Pack sealed records into a bundle, in an order that says nothing of when they came.
 
     Args:
         records: (record id, sealed record) pairs.
-        kiosk_id: the kiosk's own random id.
+        kiosk_id: the kiosk's own random id (16 hex digits).
         site: the site's name.
-        fingerprint: the fingerprint of the administrator key the records are sealed to.
+        public_key: the administrator key the records are sealed to; the receipt challenge
+            is sealed to it too.
         created: the day of the export (never a time of day).
         bundle_id: 32 hex digits naming this bundle; random when not given.
 
     Raises:
-        BundleError: a record id is not 16 bytes, an id repeats, or a sealed record is empty.
+        BundleError: a record id is not 16 bytes, an id repeats, a sealed record is empty.
     """
     entries = list(records)
     seen: set[bytes] = set()
@@ -125,11 +127,11 @@ def write_bundle(
             raise BundleError(f"a record id is {RECORD_ID_BYTES} bytes; got {len(record_id)}")
         if record_id in seen:
             raise BundleError(f"record {record_id.hex()} is listed twice")
-        if not sealed:
-            raise BundleError(f"record {record_id.hex()} is empty")
+        if not sealed or len(sealed) > MAX_SEALED_BYTES:
+            raise BundleError(f"record {record_id.hex()} is empty or too long")
         seen.add(record_id)
-    if not _FINGERPRINT.fullmatch(fingerprint):
-        raise BundleError(f"{fingerprint!r} is not a key fingerprint like '3f2a 9c01 77be 0d45'")
+    if not _KIOSK_ID.fullmatch(kiosk_id):
+        raise BundleError(f"a kiosk id is 16 lowercase hex digits; got {kiosk_id!r}")
     if bundle_id is None:
         bundle_id = secrets.token_hex(BUNDLE_ID_BYTES)
     if not _BUNDLE_ID.fullmatch(bundle_id):
@@ -144,52 +146,139 @@ def write_bundle(
             "bundle_id": bundle_id,
             "created": created.isoformat(),
             "count": len(entries),
-            "fingerprint": fingerprint,
+            "fingerprint": public_key.fingerprint(),
         }
     )
-    parts = [MAGIC, bytes([FORMAT_VERSION]), _U32.pack(len(header)), header]
-    for record_id, sealed in entries:
-        parts += (record_id, _U32.pack(len(sealed)), sealed)
-    body = b"".join(parts)
-    return body + hashlib.sha256(body).digest()
+    body = b"".join(
+        part for rid, sealed in entries for part in (rid, _U32.pack(len(sealed)), sealed)
+    )
+    bound = hashlib.sha256(_U32.pack(len(header)) + header + body).digest()
+    challenge = new_challenge(public_key, bound)
+    head = MAGIC + bytes([FORMAT_VERSION]) + _U32.pack(len(header)) + header + challenge.sealed
+    whole = head + body
+    return Written(whole + hashlib.sha256(whole).digest(), challenge.check)
 
 
 def read_bundle(data: bytes) -> Bundle:
-    """Check and unpack a bundle file's bytes.
+    """Check and unpack a bundle held in memory (a QR transfer's result).
+
+    Raises:
+        BundleError: see read_bundle_from.
+    """
+    return read_bundle_from(io.BytesIO(data), len(data))
+
+
+def read_bundle_file(path: Path) -> Bundle:
+    """Check and unpack a bundle file, streaming it; a file larger than any bundle is refused.
+
+    Raises:
+        BundleError: see read_bundle_from; also unreadable, or too large.
+    """
+    try:
+        with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if stat.S_ISREG(info.st_mode):
+                return read_bundle_from(handle, _checked_size(info.st_size))
+            # A pipe or a device has no size: read it, but never past the limit.
+            data = handle.read(MAX_BUNDLE_BYTES + 1)
+    except OSError as error:
+        raise BundleError(f"the file cannot be read ({error.strerror or error})") from None
+    return read_bundle_from(io.BytesIO(data), _checked_size(len(data)))
+
+
+def _checked_size(size: int) -> int:
+    if size > MAX_BUNDLE_BYTES:
+        raise BundleError(
+            f"the file is {size:,} bytes, larger than any export bundle "
+            f"(at most {MAX_BUNDLE_BYTES:,}); it is not one a kiosk wrote"
+        )
+    return size
+
+
+class _Reader:
+    """Exact reads at offsets of a seekable binary stream of known size."""
+
+    def __init__(self, handle: BinaryIO, size: int) -> None:
+        self.handle = handle
+        self.size = size
+
+    def at(self, offset: int, length: int) -> bytes:
+        self.handle.seek(offset)
+        data = self.handle.read(length)
+        if len(data) != length:
+            raise BundleError("the file changed while it was being read")
+        return data
+
+    def u32(self, offset: int) -> int:
+        value: int = _U32.unpack(self.at(offset, _U32.size))[0]
+        return value
+
+    def sha256(self, start: int, end: int, running: Any = None) -> Any:
+        hasher = running if running is not None else hashlib.sha256()
+        self.handle.seek(start)
+        left = end - start
+        while left:
+            chunk = self.handle.read(min(_CHUNK, left))
+            if not chunk:
+                raise BundleError("the file changed while it was being read")
+            hasher.update(chunk)
+            left -= len(chunk)
+        return hasher
+
+
+def read_bundle_from(handle: BinaryIO, size: int) -> Bundle:
+    """Check and unpack a bundle from a seekable stream of `size` bytes.
 
     Raises:
         BundleError: not a bundle, an unsupported version, cut short, damaged (checksum),
             a malformed header, a record count that does not match, a repeated record id,
             or bytes after the end.
     """
-    data = bytes(data)
-    if not data:
+    reader = _Reader(handle, size)
+    if size == 0:
         raise BundleError("the file is empty; an export bundle is never empty")
-    if not data.startswith(MAGIC):
-        if len(data) < len(MAGIC) and MAGIC.startswith(data):
-            raise _truncated(len(data), MIN_BUNDLE_BYTES)
+    head = reader.at(0, min(size, len(MAGIC) + 1))
+    if not head.startswith(MAGIC):
+        if len(head) < len(MAGIC) and MAGIC.startswith(head):
+            raise _truncated(size, min_bundle_bytes(1))
         raise BundleError(
             "this is not a Trivselskiosk export bundle (it does not start with a bundle's "
             "signature)"
         )
-    if len(data) == len(MAGIC):
-        raise _truncated(len(data), MIN_BUNDLE_BYTES)
-    version = data[len(MAGIC)]
-    if version != FORMAT_VERSION:
+    if size == len(MAGIC):
+        raise _truncated(size, min_bundle_bytes(1))
+    version = head[len(MAGIC)]
+    if version not in READ_VERSIONS:
+        if version > FORMAT_VERSION:
+            raise BundleError(
+                f"this bundle has format version {version}; this program reads versions "
+                f"1 and {FORMAT_VERSION} (a newer kiosk wrote it: update the admin tool)"
+            )
         raise BundleError(
-            f"this bundle has format version {version}; this program reads version "
-            f"{FORMAT_VERSION} (a newer kiosk wrote it: update the admin tool)"
+            f"this is not a bundle any kiosk writes: its format version is {version} "
+            "(the file is damaged, or was not made by a kiosk)"
         )
-    if len(data) < MIN_BUNDLE_BYTES:
-        raise _truncated(len(data), MIN_BUNDLE_BYTES)
-    body, digest = data[:-DIGEST_BYTES], data[-DIGEST_BYTES:]
-    if hashlib.sha256(body).digest() != digest:
-        raise _diagnose(data)
-    (header_length,) = _U32.unpack_from(body, len(MAGIC) + 1)
-    if header_length > MAX_HEADER_BYTES or _PREAMBLE + header_length > len(body):
+    if size < min_bundle_bytes(version):
+        raise _truncated(size, min_bundle_bytes(version))
+    body_end = size - DIGEST_BYTES
+    running = reader.sha256(0, body_end)
+    digest = reader.at(body_end, DIGEST_BYTES)
+    if running.digest() != digest:
+        raise _diagnose(reader, version)
+    whole = reader.sha256(body_end, size, running.copy()).digest()
+    header_length = reader.u32(len(MAGIC) + 1)
+    if header_length > MAX_HEADER_BYTES or _PREAMBLE + header_length > body_end:
         raise BundleError(f"the bundle's header is malformed: it claims {header_length} bytes")
-    header = _parse_header(body[_PREAMBLE : _PREAMBLE + header_length])
-    records = _parse_records(body, _PREAMBLE + header_length)
+    header_raw = reader.at(_PREAMBLE, header_length)
+    header = _parse_header(header_raw, version)
+    start = _PREAMBLE + header_length
+    challenge = b""
+    if version >= 2:
+        if start + CHALLENGE_BYTES > body_end:
+            raise BundleError("the bundle's receipt challenge is cut short")
+        challenge = reader.at(start, CHALLENGE_BYTES)
+        start += CHALLENGE_BYTES
+    records = _parse_records(reader, start, body_end)
     if len(records) != header["count"]:
         raise BundleError(
             f"the bundle's header says {header['count']} records, but it holds {len(records)}"
@@ -200,6 +289,10 @@ def read_bundle(data: bytes) -> Bundle:
             f"the bundle lists {len(records) - len(ids)} record id(s) more than once; "
             "a kiosk never writes that, so the file was not made by a kiosk"
         )
+    bound = b""
+    if version >= 2:
+        hasher = hashlib.sha256(_U32.pack(header_length) + header_raw)
+        bound = reader.sha256(start, body_end, hasher).digest()
     return Bundle(
         format_version=version,
         kiosk_id=header["kiosk_id"],
@@ -210,6 +303,9 @@ def read_bundle(data: bytes) -> Bundle:
         fingerprint=header["fingerprint"],
         records=tuple(records),
         digest=digest,
+        sha256=whole,
+        challenge=challenge,
+        bound=bound,
     )
 
 
@@ -220,31 +316,42 @@ def _truncated(have: int, need: int) -> BundleError:
     )
 
 
-def _diagnose(data: bytes) -> BundleError:
-    """Say why a bundle's checksum fails: cut short, bytes appended, or damaged."""
+def _diagnose(reader: _Reader, version: int) -> BundleError:
+    """Say why a bundle's checksum fails: cut short, bytes appended, or damaged.
+
+    A file cut short has a structure that is sound up to where it ends; a flipped length
+    field shows itself by a length no kiosk writes or by an entry that is no sealed record.
+    """
     damaged = BundleError("the file is damaged: its checksum does not match")
-    (header_length,) = _U32.unpack_from(data, len(MAGIC) + 1)
-    header_end = _PREAMBLE + header_length
+    size = reader.size
+    header_length = reader.u32(len(MAGIC) + 1)
     if header_length > MAX_HEADER_BYTES:
         return damaged
-    if header_end + DIGEST_BYTES > len(data):
-        return _truncated(len(data), header_end + DIGEST_BYTES)
+    header_end = _PREAMBLE + header_length
+    entries = header_end + (CHALLENGE_BYTES if version >= 2 else 0)
+    if entries + DIGEST_BYTES > size:
+        return _truncated(size, entries + DIGEST_BYTES)
     try:
-        count = _parse_header(data[_PREAMBLE:header_end])["count"]
+        count = _parse_header(reader.at(_PREAMBLE, header_length), version)["count"]
     except BundleError:
         return damaged
-    end = header_end
+    end = entries
     for _ in range(count):
-        if end + _ENTRY_HEAD > len(data):
-            return _truncated(len(data), end + _ENTRY_HEAD + DIGEST_BYTES)
-        (length,) = _U32.unpack_from(data, end + RECORD_ID_BYTES)
-        end += _ENTRY_HEAD + length
-    if end + DIGEST_BYTES > len(data):
-        return _truncated(len(data), end + DIGEST_BYTES)
+        if end + _ENTRY_HEAD > size:
+            return _truncated(size, end + _ENTRY_HEAD + DIGEST_BYTES)
+        length = reader.u32(end + RECORD_ID_BYTES)
+        if not 1 <= length <= MAX_SEALED_BYTES:
+            return damaged
+        end += _ENTRY_HEAD
+        if end < size and reader.at(end, 1)[0] not in READ_VERSIONS:
+            return damaged
+        end += length
+    if end + DIGEST_BYTES > size:
+        return _truncated(size, end + DIGEST_BYTES)
     total = end + DIGEST_BYTES
-    if total < len(data) and hashlib.sha256(data[:end]).digest() == data[end:total]:
+    if total < size and reader.sha256(0, end).digest() == reader.at(end, DIGEST_BYTES):
         return BundleError(
-            f"the file has {len(data) - total} unexpected bytes after the end of the bundle "
+            f"the file has {size - total} unexpected bytes after the end of the bundle "
             f"(byte {total} on); it was changed after the kiosk wrote it"
         )
     return damaged
@@ -261,7 +368,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _parse_header(raw: bytes) -> dict[str, Any]:
+def _parse_header(raw: bytes, version: int) -> dict[str, Any]:
     """Decode the header JSON and check every field; the result holds `created` as a date."""
     try:
         header = json.loads(
@@ -275,10 +382,10 @@ def _parse_header(raw: bytes) -> dict[str, Any]:
         raise BundleError("the bundle's header is malformed: it is not a JSON object")
     if set(header) != _HEADER_KEYS:
         missing = sorted(_HEADER_KEYS - set(header))
-        extra = sorted(set(header) - _HEADER_KEYS)
+        extra = ", ".join(ascii(key)[:40] for key in sorted(set(header) - _HEADER_KEYS))
         raise BundleError(
             f"the bundle's header is malformed: missing {missing or 'nothing'}, "
-            f"unexpected {extra or 'nothing'}"
+            f"unexpected {f'[{extra}]' if extra else 'nothing'}"
         )
     if _header_bytes(header) != raw:
         raise BundleError("the bundle's header is malformed: it is not in canonical form")
@@ -289,11 +396,13 @@ def _parse_header(raw: bytes) -> dict[str, Any]:
     for key in ("format", "count"):
         if type(header[key]) is not int or header[key] < 0:
             raise bad(key, "a whole number")
-    if header["format"] != FORMAT_VERSION:
-        raise bad("format", f"{FORMAT_VERSION}, the version byte's value")
-    for key in ("kiosk_id", "site"):
-        if not isinstance(header[key], str) or not header[key]:
-            raise bad(key, "a non-empty text")
+    if header["format"] != version:
+        raise bad("format", f"{version}, the version byte's value")
+    if not isinstance(header["kiosk_id"], str) or not _KIOSK_ID.fullmatch(header["kiosk_id"]):
+        raise bad("kiosk_id", "16 lowercase hex digits")
+    site = header["site"]
+    if not isinstance(site, str) or not site or any(is_dropped(char) for char in site):
+        raise bad("site", "a non-empty text without control or invisible characters")
     if not isinstance(header["bundle_id"], str) or not _BUNDLE_ID.fullmatch(header["bundle_id"]):
         raise bad("bundle_id", "32 lowercase hex digits")
     if not isinstance(header["fingerprint"], str) or not _FINGERPRINT.fullmatch(
@@ -310,95 +419,24 @@ def _parse_header(raw: bytes) -> dict[str, Any]:
     return header
 
 
-def _parse_records(body: bytes, start: int) -> list[tuple[bytes, bytes]]:
+def _parse_records(reader: _Reader, start: int, end: int) -> list[tuple[bytes, bytes]]:
     records: list[tuple[bytes, bytes]] = []
     pos = start
-    while pos < len(body):
-        if pos + _ENTRY_HEAD > len(body):
+    reader.handle.seek(pos)
+    while pos < end:
+        if pos + _ENTRY_HEAD > end:
             raise BundleError(f"the bundle's record {len(records) + 1} is malformed: cut short")
-        record_id = body[pos : pos + RECORD_ID_BYTES]
-        (length,) = _U32.unpack_from(body, pos + RECORD_ID_BYTES)
+        head = reader.handle.read(_ENTRY_HEAD)
+        record_id = head[:RECORD_ID_BYTES]
+        (length,) = _U32.unpack_from(head, RECORD_ID_BYTES)
         pos += _ENTRY_HEAD
-        if length == 0 or pos + length > len(body):
+        if not 1 <= length <= MAX_SEALED_BYTES or pos + length > end:
             raise BundleError(
                 f"the bundle's record {len(records) + 1} is malformed: it claims {length} bytes"
             )
-        records.append((record_id, body[pos : pos + length]))
+        sealed = reader.handle.read(length)
+        if len(sealed) != length:
+            raise BundleError("the file changed while it was being read")
+        records.append((record_id, sealed))
         pos += length
     return records
-
-
-def _gf_mul(a: int, b: int) -> int:
-    if a == 0 or b == 0:
-        return 0
-    return _GF_EXP[_GF_LOG[a] + _GF_LOG[b]]
-
-
-def _gf_eval(symbols: list[int], x: int) -> int:
-    """The polynomial with these coefficients (highest power first) at x, by Horner's rule."""
-    result = 0
-    for symbol in symbols:
-        result = _gf_mul(result, x) ^ symbol
-    return result
-
-
-def _check_symbols(data: list[int]) -> list[int]:
-    """The two Reed-Solomon check symbols: the remainder of data(x)·x² by (x − α)(x − α²)."""
-    g1 = _GF_EXP[1] ^ _GF_EXP[2]
-    g0 = _GF_EXP[3]
-    high = low = 0
-    for symbol in data:
-        feedback = symbol ^ high
-        high = low ^ _gf_mul(feedback, g1)
-        low = _gf_mul(feedback, g0)
-    return [high, low]
-
-
-def _format_receipt(chars: str) -> str:
-    return f"{chars[:4]}-{chars[4:8]}-{chars[8:]}"
-
-
-def receipt_code(bundle_bytes: bytes) -> str:
-    """The short code the administrator types into the kiosk after importing this bundle.
-
-    Eight characters come from the bundle file's SHA-256, two are check characters, e.g.
-    'K7QM-2XPA-9D'.
-    """
-    value = int.from_bytes(hashlib.sha256(bundle_bytes).digest()[:5], "big")
-    data = [(value >> (5 * (RECEIPT_DATA_CHARS - 1 - i))) & 31 for i in range(RECEIPT_DATA_CHARS)]
-    symbols = data + _check_symbols(data)
-    return _format_receipt("".join(RECEIPT_ALPHABET[s] for s in symbols))
-
-
-def parse_receipt_code(text: str) -> str:
-    """Read a receipt code as typed: any case, spaces and dashes anywhere, O for 0, I or L for 1.
-
-    Returns:
-        The code in its printed form, e.g. 'K7QM-2XPA-9D'.
-
-    Raises:
-        ReceiptError: an impossible character, the wrong length, or a typo (the check
-            characters do not match).
-    """
-    chars: list[str] = []
-    for ch in text.upper():
-        if ch in _RECEIPT_SEPARATORS:
-            continue
-        ch = _RECEIPT_CONFUSABLES.get(ch, ch)
-        if ch not in RECEIPT_ALPHABET:
-            raise ReceiptError(f"a receipt code cannot contain {ch!r}; check the code")
-        chars.append(ch)
-    if not chars:
-        raise ReceiptError("the receipt code is empty")
-    if len(chars) != RECEIPT_CHARS:
-        raise ReceiptError(
-            f"a receipt code has {RECEIPT_CHARS} letters and digits (like K7QM-2XPA-9D); "
-            f"this one has {len(chars)}"
-        )
-    symbols = [RECEIPT_ALPHABET.index(ch) for ch in chars]
-    if _gf_eval(symbols, _GF_EXP[1]) or _gf_eval(symbols, _GF_EXP[2]):
-        raise ReceiptError(
-            f"the receipt code {_format_receipt(''.join(chars))} has a typo: its check "
-            "characters do not match; compare it with the code kiosk-admin printed"
-        )
-    return _format_receipt("".join(chars))

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from kiosk.config import ConfigError
 from kiosk.instruments import InvalidAnswer
-from kiosk.sealing import SealingError, write_keypair
+from kiosk.sealing import MIN_PASSPHRASE_CHARS, SealingError, write_keypair
 from kiosk.site import (
     SiteError,
     default_data_dir,
@@ -58,7 +58,9 @@ def ask_new_passphrase() -> bytes:
         return env.encode()
     if not sys.stdin.isatty():
         raise CommandError(f"No terminal to ask for a passphrase: set {PASSPHRASE_ENV}.")
-    first = getpass.getpass("New passphrase for the private key (at least 8 characters): ")
+    first = getpass.getpass(
+        f"New passphrase for the private key (at least {MIN_PASSPHRASE_CHARS} characters): "
+    )
     second = getpass.getpass("The same passphrase again: ")
     if first != second:
         raise CommandError("The two passphrases differ. Nothing was written; please try again.")
@@ -189,7 +191,6 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             args.count,
             seed=args.seed,
             weeks=args.weeks,
-            languages=site.config.languages,
         )
     finally:
         site.close()
@@ -291,8 +292,8 @@ def cmd_export_qr(args: argparse.Namespace) -> int:
 
 def cmd_receipt(args: argparse.Namespace) -> int:
     """kiosk receipt: mark the records of an imported export as delivered."""
-    from kiosk.bundle import ReceiptError
     from kiosk.export import ExportError, apply_receipt
+    from kiosk.receipts import ReceiptError
 
     site = open_site(resolve_data_dir(args))
     try:
@@ -356,7 +357,6 @@ def cmd_keygen(args: argparse.Namespace) -> int:
         if (out / name).exists():
             raise CommandError(f"{out / name} already exists; a key is never overwritten.")
     passphrase = ask_new_passphrase()
-    out.mkdir(parents=True, exist_ok=True)
     pem_path, pub_path, fingerprint = write_keypair(out, passphrase)
     print(f"Private key (keep it on this computer, never on the kiosk): {pem_path}")
     print(f"Public key (give this to the kiosk):                         {pub_path}")
@@ -436,7 +436,7 @@ def kiosk_parser() -> argparse.ArgumentParser:
 
     receipt = commands.add_parser("receipt", help="mark an imported export's records delivered")
     data_dir_argument(receipt)
-    receipt.add_argument("code", help="the receipt code kiosk-admin printed, e.g. K7QM-2XPA-9D")
+    receipt.add_argument("code", help="the receipt code kiosk-admin printed, e.g. JCA4-3ZJV-9P")
     receipt.set_defaults(handler=cmd_receipt)
 
     purge = commands.add_parser("purge", help="delete the records confirmed delivered")

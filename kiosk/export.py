@@ -1,15 +1,15 @@
 """Exports leave the kiosk as one bundle (a USB file or QR frames); receipts confirm them.
 
-An export never deletes anything: it only adds an entry to the export log, once the bundle
-has left the kiosk (the USB file verified, the QR frames written). The receipt code the
-administrator brings back marks exactly that bundle's records delivered, and only delivered
-records are ever purged.
+An export never deletes anything. Building a bundle keeps only its receipt check (a hash of
+the code that opening the bundle's challenge with the private key gives), so even a bundle
+that left the kiosk unlogged, because power went during the export, gets a working receipt.
+The export log gets its entry once the bundle has left (the USB file verified, the QR frames
+written). The receipt code the administrator brings back marks exactly that bundle's records
+delivered, and only delivered records are ever purged.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import errno
 import math
 import os
@@ -21,12 +21,12 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
-from kiosk.bundle import ReceiptError, parse_receipt_code, receipt_code, write_bundle
+from kiosk.bundle import write_bundle
 from kiosk.damage import Damage
 from kiosk.oplog import log_event
 from kiosk.qrframes import encode_frames
 from kiosk.qrrender import png_bytes, qr_matrix
-from kiosk.sealing import RECORD_ID_BYTES
+from kiosk.receipts import ReceiptError, check_of, parse_receipt_code
 from kiosk.site import Site
 from kiosk.store import SettingValue
 from kiosk.usb import (
@@ -73,7 +73,6 @@ class Export:
     bundle: bytes
     bundle_id: str
     record_ids: tuple[bytes, ...]
-    receipt: str
     created: date
     site_name: str
     damaged: tuple[Damage, ...] = ()
@@ -120,7 +119,8 @@ def build_export(
 ) -> Export:
     """Make a bundle of the records not yet confirmed delivered (or of every stored record).
 
-    This changes nothing in the store; call record_export once the bundle has left the kiosk.
+    The store keeps only the bundle's receipt check, durably, before the bundle can leave;
+    call record_export once the bundle has left the kiosk.
 
     Raises:
         NothingToExport: no records to export.
@@ -143,19 +143,20 @@ def build_export(
         )
     created = today or date.today()
     bundle_id = os.urandom(16).hex()
-    bundle = write_bundle(
+    written = write_bundle(
         records,
         kiosk_id=site.store.kiosk_id,
         site=site.config.site_name,
-        fingerprint=site.public_key.fingerprint(),
+        public_key=site.public_key,
         created=created,
         bundle_id=bundle_id,
     )
+    record_ids = tuple(record_id for record_id, _ in records)
+    site.store.add_receipt_check(bundle_id, written.receipt_check, record_ids)
     return Export(
-        bundle=bundle,
+        bundle=written.data,
         bundle_id=bundle_id,
-        record_ids=tuple(record_id for record_id, _ in records),
-        receipt=receipt_code(bundle),
+        record_ids=record_ids,
         created=created,
         site_name=site.config.site_name,
         damaged=tuple(damaged),
@@ -186,11 +187,9 @@ def record_export(site: Site, export: Export, *, channel: str) -> None:
     site.store.log_export(
         {
             "bundle_id": export.bundle_id,
-            "receipt": export.receipt,
             "channel": channel,
             "created": export.created.isoformat(),
             "count": export.count,
-            "record_ids": pack_ids(export.record_ids),
         }
     )
     log_event(
@@ -284,82 +283,58 @@ def _stick_target(folder: Path) -> Target:
 def apply_receipt(site: Site, code: str) -> ReceiptResult:
     """Mark the records of the export with this receipt code as delivered.
 
-    Applying the same receipt again changes nothing and says so (marked == 0). The
-    operational log gets the counts and the bundle id's first characters, or why the code
-    was refused; never the code itself.
+    Only `kiosk-admin import`, opening the bundle's challenge with the private key, can know
+    the code; the kiosk keeps a hash of it. Applying the same receipt again changes nothing
+    and says so (marked == 0). The operational log gets the counts, or why the code was
+    refused; never the code itself.
 
     Raises:
         ReceiptError: the code is mistyped (its check characters do not match).
-        ExportError: no export from this kiosk has this code.
+        ExportError: no export from this kiosk has this code, or it is a code of an export
+            made before receipts needed the key.
     """
     try:
         normal = parse_receipt_code(code)
     except ReceiptError:
         log_event(site.folder, "receipt_refused", reason="mistyped")
         raise
-    entry = next(
-        (entry for entry in site.store.export_log() if entry.get("receipt") == normal), None
-    )
-    if entry is None:
+    found = site.store.find_receipt_check(check_of(normal))
+    if found is None:
+        if any(entry.get("receipt") == normal for entry in site.store.export_log()):
+            log_event(site.folder, "receipt_refused", reason="old_code")
+            raise ExportError(
+                f"The receipt code {normal} belongs to an export made before receipts needed "
+                "the administrator's key, and is no longer accepted. Export again: the new "
+                "bundle holds the same records, and kiosk-admin prints a code for it."
+            )
         log_event(site.folder, "receipt_refused", reason="unknown_code")
         raise ExportError(
             f"No export from this kiosk has the receipt code {normal}. Check that the code "
             "belongs to a bundle exported from this kiosk (kiosk-admin prints it on import)."
         )
-    try:
-        record_ids = unpack_ids(entry["record_ids"])
-        total = int(entry.get("count", len(record_ids)))  # type: ignore[arg-type]
-    except (KeyError, ValueError, TypeError):
-        log_event(site.folder, "receipt_refused", reason="damaged_entry")
-        raise ExportError(
-            f"The export log entry of receipt {normal} is damaged (in state.jsonl), so this "
-            "kiosk cannot tell which records it held. Nothing was marked and nothing is lost: "
-            "export again and use the new receipt."
-        ) from None
-    marked = site.store.mark_delivered(record_ids)
-    bundle_id = str(entry.get("bundle_id", ""))
-    # Only a hex id goes into the log, so an odd export-log entry cannot stop a receipt.
-    bundle = bundle_id[:BUNDLE_PREFIX] if re.fullmatch(r"[0-9a-f]+", bundle_id) else "unknown"
-    log_event(site.folder, "receipt", count=total, marked=marked, bundle=bundle)
-    return ReceiptResult(normal, total, marked)
-
-
-def pack_ids(record_ids: Iterable[bytes]) -> str:
-    """Record ids as the export log keeps them: sorted, so they carry no submission order."""
-    return base64.b64encode(b"".join(sorted(record_ids))).decode("ascii")
-
-
-def unpack_ids(packed: object) -> list[bytes]:
-    """The record ids of an export-log entry; ValueError if the entry is damaged."""
-    if not isinstance(packed, str):
-        raise ValueError("record_ids is not text")
-    try:
-        raw = base64.b64decode(packed, validate=True)
-    except binascii.Error as error:
-        raise ValueError(str(error)) from None
-    if len(raw) % RECORD_ID_BYTES:
-        raise ValueError("record_ids is cut short")
-    return [raw[i : i + RECORD_ID_BYTES] for i in range(0, len(raw), RECORD_ID_BYTES)]
+    marked = site.store.mark_delivered(found.record_ids)
+    site.store.settle_receipt_checks()
+    bundle = found.bundle_id[:BUNDLE_PREFIX]
+    log_event(site.folder, "receipt", count=found.total, marked=marked, bundle=bundle)
+    return ReceiptResult(normal, found.total, marked)
 
 
 def purge(site: Site) -> int:
     """Delete the records confirmed delivered (and only those); return how many.
 
-    The export log then forgets the purged records' ids, so the kiosk keeps no trace of
-    which records there were (the counts stay).
+    The kiosk then keeps no trace of which records there were (the counts stay): a receipt
+    already dropped their ids from its receipt row, and compacting the state file here removes
+    the superseded lines that still held them. Export-log entries written by older versions
+    kept every id in submission order; they lose those ids now.
     """
     deleted = site.store.purge_delivered()
-
-    def forget(entry: dict[str, SettingValue]) -> dict[str, SettingValue]:
-        try:
-            kept = [rid for rid in unpack_ids(entry.get("record_ids")) if site.store.holds(rid)]
-        except ValueError:
-            return entry  # a damaged entry is left for kiosk doctor to name
-        return {**entry, "record_ids": pack_ids(kept)}
-
-    site.store.rewrite_export_log(forget)
+    site.store.rewrite_export_log(_without_record_ids)
     log_event(site.folder, "purge", count=deleted)
     return deleted
+
+
+def _without_record_ids(entry: dict[str, SettingValue]) -> dict[str, SettingValue]:
+    return {key: value for key, value in entry.items() if key != "record_ids"}
 
 
 def default_frame_count(k: int) -> int:

@@ -21,13 +21,15 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""The sealed-record version this kiosk writes; 1 (payload with language) is still opened."""
+OPENED_VERSIONS = (1, 2)
 RECORD_ID_BYTES = 16
 
 KEY_LINE_PREFIX = "tkpub1-"
 PRIVATE_KEY_FILE = "admin-key.pem"
 PUBLIC_KEY_FILE = "admin-key.pub"
-MIN_PASSPHRASE_CHARS = 8
+MIN_PASSPHRASE_CHARS = 12
 
 _SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.CHACHA20_POLY1305)
 _INFO_PREFIX = b"trivselskiosk/record/v"
@@ -47,11 +49,13 @@ _LINE_CHARS = -(-(_KEY_BYTES + _CHECKSUM_BYTES) * 8 // 5)
 # Letters people type for the digits base32 leaves out.
 _LOOKALIKES = {"0": "o", "1": "l", "8": "b", "9": "g"}
 
-# scrypt parameters for the admin key file: N=2^14 is the most OpenSSL 3 accepts in a PEM
-# (its 32 MiB scrypt memory cap), and what `openssl pkcs8 -topk8 -scrypt` writes itself.
+# scrypt parameters for the admin key file. OpenSSL 3 reads a PEM only if scrypt's memory,
+# 128·r·(N + 2) + 128·r·p bytes, stays under its 32 MiB cap: N = 2^14 with r = 15 uses 30 MiB
+# (r = 16 or N = 2^15 is refused). p = 2 runs that twice over. Per guess this is 3.75 times the
+# work, and 7 times the memory × time, of `openssl pkcs8 -topk8 -scrypt`'s N = 2^14, r = 8.
 _SCRYPT_N = 2**14
-_SCRYPT_R = 8
-_SCRYPT_P = 1
+_SCRYPT_R = 15
+_SCRYPT_P = 2
 _OID_PBES2 = bytes.fromhex("06092a864886f70d01050d")
 _OID_SCRYPT = bytes.fromhex("06092b06010401da47040b")
 _OID_AES256_CBC = bytes.fromhex("060960864801650304012a")
@@ -352,7 +356,10 @@ def write_keypair(out_dir: Path, passphrase: bytes) -> tuple[Path, Path, str]:
                 f"{path} already exists and was left unchanged; move it away first if you "
                 "really want a new key (records sealed to the old key need the old private key)"
             )
-    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not out_dir.is_dir():
+        out_dir.mkdir(mode=0o700, parents=True)
+        # mkdir's mode passes through the umask; the folder of a private key is for its owner.
+        out_dir.chmod(0o700)
     private_key = generate_private_key()
     public_key = public_key_of(private_key)
     fingerprint = public_key.fingerprint()
@@ -377,7 +384,8 @@ def _record_info(version: int, record_id: bytes) -> bytes:
 def seal(public_key: PublicKey, record_id: bytes, plaintext: bytes) -> bytes:
     """Encrypt one record to the administrator; only the private key can open it.
 
-    Layout: version byte (1) || HPKE enc (32) || ChaCha20-Poly1305 ciphertext and tag.
+    Layout: version byte (1) || HPKE enc (32) || ChaCha20-Poly1305 ciphertext and tag. The
+    version and the record id are bound in HPKE's info, so neither can be changed.
     """
     if len(record_id) != RECORD_ID_BYTES:
         raise ValueError(f"a record id is {RECORD_ID_BYTES} bytes; got {len(record_id)}")
@@ -387,16 +395,31 @@ def seal(public_key: PublicKey, record_id: bytes, plaintext: bytes) -> bytes:
     return bytes([FORMAT_VERSION]) + sealed
 
 
+def seal_blob(public_key: PublicKey, info: bytes, plaintext: bytes) -> bytes:
+    """HPKE-seal a small secret that is not a record (a receipt challenge): enc || ct."""
+    return _SUITE.encrypt(plaintext, public_key.x25519(), info=info)
+
+
+def open_blob(private_key: X25519PrivateKey, info: bytes, blob: bytes) -> bytes:
+    """Open what seal_blob sealed with the same info, or raise OpenError."""
+    if len(blob) < _ENC_BYTES + _TAG_BYTES:
+        raise OpenError("the sealed value is cut short")
+    try:
+        return _SUITE.decrypt(blob, private_key, info=info)
+    except Exception:
+        raise OpenError("the sealed value does not open with this key and context") from None
+
+
 def open_sealed(private_key: X25519PrivateKey, record_id: bytes, sealed: bytes) -> bytes:
     """Decrypt one sealed record, or raise OpenError if anything about it is wrong."""
     if len(record_id) != RECORD_ID_BYTES:
         raise OpenError(f"a record id is {RECORD_ID_BYTES} bytes; this one is {len(record_id)}")
     if not sealed:
         raise OpenError("the sealed record is empty")
-    if sealed[0] != FORMAT_VERSION:
+    if sealed[0] not in OPENED_VERSIONS:
         raise OpenError(
             f"the sealed record has format version {sealed[0]}; "
-            f"this program opens version {FORMAT_VERSION}"
+            f"this program opens versions {' and '.join(map(str, OPENED_VERSIONS))}"
         )
     if len(sealed) < SEALED_OVERHEAD:
         raise OpenError(
@@ -404,7 +427,7 @@ def open_sealed(private_key: X25519PrivateKey, record_id: bytes, sealed: bytes) 
             f"at least {SEALED_OVERHEAD} expected"
         )
     try:
-        return _SUITE.decrypt(sealed[1:], private_key, info=_record_info(FORMAT_VERSION, record_id))
+        return _SUITE.decrypt(sealed[1:], private_key, info=_record_info(sealed[0], record_id))
     except Exception:
         raise OpenError(
             "the sealed record does not open: it was changed, belongs to another record id, "

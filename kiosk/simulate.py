@@ -37,7 +37,6 @@ def simulate(
     *,
     seed: int | None = None,
     weeks: int = 1,
-    languages: tuple[str, ...] = ("da", "en"),
 ) -> int:
     """Submit `count` random responses spread over the instruments and the last `weeks` weeks.
 
@@ -52,6 +51,6 @@ def simulate(
         instrument = rng.choice(instruments)
         answers = {item.id: random_answer(item, rng) for item in instrument.items}
         day = rng.choice(days)
-        submitter.submit(instrument, answers, rng.choice(languages), day=day)
+        submitter.submit(instrument, answers, day=day)
         added += 1
     return added

@@ -83,6 +83,17 @@ class StoredRecord(NamedTuple):
     sealed: bytes
 
 
+class ReceiptCheck(NamedTuple):
+    """A built bundle's receipt check: its id, its record count and its undelivered ids."""
+
+    bundle_id: str
+    total: int
+    record_ids: list[bytes]
+
+
+_RECEIPT_CHECK = re.compile(r"[0-9a-f]{64}")
+
+
 def _lock_store(data_dir: Path) -> int:
     """Take the store's lock (non-blocking) and write our pid into it for the next comer."""
     return lock_folder(
@@ -384,6 +395,53 @@ class RecordStore:
             fsync_dir(self._records_dir)
             self._old_segments.remove(number)
             self._old_counts.pop(number, None)
+
+    # --- receipt checks --------------------------------------------------------------------
+    # One row per bundle built: a hash of its receipt code and the ids it carries, sorted so
+    # they keep no submission order. Ids leave the rows once delivered, so nothing of a
+    # purged record stays.
+
+    def add_receipt_check(self, bundle_id: str, check: str, record_ids: Iterable[bytes]) -> None:
+        """Remember, durably, which records the bundle whose code hashes to `check` carries."""
+        rids = sorted(rid.hex() for rid in record_ids)
+        with self._mutex:
+            self._require_open()
+            self.state.table("receipts").insert(
+                {"bundle_id": bundle_id, "check": check, "count": len(rids), "rids": " ".join(rids)}
+            )
+
+    def find_receipt_check(self, check: str) -> ReceiptCheck | None:
+        """The bundle whose receipt code hashes to `check`, if this kiosk built it.
+
+        A damaged row is passed over, so it cannot stop another receipt.
+        """
+        with self._mutex:
+            self._require_open()
+            rows = list(self.state.table("receipts"))
+        for row in rows:
+            if row.get("check") != check or not _RECEIPT_CHECK.fullmatch(check):
+                continue
+            try:
+                record_ids = [bytes.fromhex(rid) for rid in str(row["rids"]).split()]
+                count = int(row["count"])
+            except (KeyError, ValueError, TypeError):
+                continue
+            return ReceiptCheck(str(row.get("bundle_id", "")), count, record_ids)
+        return None
+
+    def settle_receipt_checks(self) -> None:
+        """Drop delivered ids from every receipt row (after a receipt marked them)."""
+        with self._mutex:
+            self._require_open()
+            table = self.state.table("receipts")
+            for row in list(table):
+                rids = str(row.get("rids", "")).split()
+                try:
+                    kept = [rid for rid in rids if bytes.fromhex(rid) not in self._delivered]
+                except ValueError:
+                    continue  # a damaged row; find_receipt_check passes over it as well
+                if len(kept) != len(rids):
+                    table.update({"rids": " ".join(kept)}, doc_ids=[row.doc_id])
 
     # --- kiosk state -----------------------------------------------------------------------
 

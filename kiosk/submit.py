@@ -41,21 +41,27 @@ class Submitter:
         self.site = site
         self.public_key = public_key
         self._today = today
+        self._kiosk_id = store.kiosk_id
+        # Every text-free record of this kiosk gets one length, whichever tool was answered.
+        self._small = records.small_bucket(
+            site.instruments, self._kiosk_id, site.site_name, site.date_granularity
+        )
 
     def submit(
         self,
         instrument: Instrument,
         answers: Mapping[str, Answer],
-        lang: str,
         *,
         day: date | None = None,
     ) -> bytes:
         """Validate, seal and durably store one response; return its random record id.
 
+        The language the person answered in is not stored: in a small team it could tell who
+        answered.
+
         Args:
             instrument: The instrument answered.
             answers: Answers by item id, as the screen collected them.
-            lang: The language the person answered in.
             day: The day to record (coarsened); today unless a simulation says otherwise.
 
         Raises:
@@ -64,12 +70,14 @@ class Submitter:
         """
         valid = validate_answers(instrument, clean_answers(instrument, answers))
         plaintext = records.build(
-            instrument.id,
-            instrument.version,
+            instrument,
             valid,
-            lang,
             day or self._today(),
-            self.site.date_granularity,
+            kiosk_id=self._kiosk_id,
+            site=self.site.site_name,
+            granularity=self.site.date_granularity,
+            # A tool off the menu (tests, simulations) gets the size that fits it alone.
+            small=self._small if instrument in self.site.instruments else None,
         )
         record_id = new_record_id()
         self.store.add(record_id, seal(self.public_key, record_id, plaintext))

@@ -18,9 +18,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from kiosk.bundle import ReceiptError
 from kiosk.doctor import implausible_day
 from kiosk.export import ExportError, apply_receipt, purge
+from kiosk.receipts import ReceiptError
 from kiosk.store import SettingValue, StoreError
 from screens.base import KioskScreen, KioskTexts
 
@@ -50,7 +50,6 @@ def export_text(entry: dict[str, SettingValue] | None, t: Texts) -> str:
         created=entry.get("created"),
         channel=str(entry.get("channel", "?")).upper(),
         count=entry.get("count"),
-        receipt=entry.get("receipt"),
     )
 
 

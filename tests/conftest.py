@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +11,9 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
+from kiosk.bundle import read_bundle
 from kiosk.oplog import LOGGER_NAME
+from kiosk.receipts import open_challenge
 from kiosk.sealing import PublicKey, load_private_key, public_key_of, write_keypair
 from kiosk.site import Site, init_site, open_site
 
@@ -49,14 +52,32 @@ class AdminKey:
     pub_path: Path
     passphrase: str
 
+    def receipt(self, bundle: bytes) -> str:
+        """The receipt code kiosk-admin prints for a bundle: its challenge opened with the key."""
+        read = read_bundle(bundle)
+        return open_challenge(self.private_key, read.bound, read.challenge)
+
+
+PASSPHRASE = "test-passphrase"
+
+
+@pytest.fixture(scope="session")
+def key_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, X25519PrivateKey]:
+    """One key pair written by the real keygen code; scrypt is slow, so once per session."""
+    pem_path, pub_path, _ = write_keypair(tmp_path_factory.mktemp("keys"), PASSPHRASE.encode())
+    return pem_path, pub_path, load_private_key(pem_path.read_bytes(), PASSPHRASE.encode())
+
 
 @pytest.fixture
-def admin_key(tmp_path: Path) -> AdminKey:
-    """A fresh administrator key pair written by the real keygen code."""
-    passphrase = "test-passphrase"
-    pem_path, pub_path, _ = write_keypair(tmp_path / "admin", passphrase.encode())
-    private_key = load_private_key(pem_path.read_bytes(), passphrase.encode())
-    return AdminKey(private_key, public_key_of(private_key), pem_path, pub_path, passphrase)
+def admin_key(tmp_path: Path, key_files: tuple[Path, Path, X25519PrivateKey]) -> AdminKey:
+    """The administrator key pair, its files copied into this test's own folder."""
+    pem, pub, private_key = key_files
+    folder = tmp_path / "admin"
+    folder.mkdir(mode=0o700)
+    pem_path, pub_path = folder / pem.name, folder / pub.name
+    shutil.copy2(pem, pem_path)
+    shutil.copy2(pub, pub_path)
+    return AdminKey(private_key, public_key_of(private_key), pem_path, pub_path, PASSPHRASE)
 
 
 @pytest.fixture

@@ -32,14 +32,12 @@ def store(site: Site, admin_key: AdminKey, tmp_path: Path, monkeypatch: pytest.M
     submitter = Submitter(site.store, site.config, site.public_key)
     day = date(2026, 3, 4)
     for score in (1, 4, 6, 7, 9, 10):
-        submitter.submit(INSTRUMENTS["checkin"], {"score": score}, "da", day=day)
+        submitter.submit(INSTRUMENTS["checkin"], {"score": score}, day=day)
     for value in (2, 3, 8, 9, 10):
-        submitter.submit(INSTRUMENTS["support"], {"practical": value}, "da", day=day)
+        submitter.submit(INSTRUMENTS["support"], {"practical": value}, day=day)
     (tmp_path / "a.tkb").write_bytes(build_export(site).bundle)
     for _ in range(10):
-        submitter.submit(
-            INSTRUMENTS["contribution"], {"tag": "velkommen", "note": NOTE}, "da", day=day
-        )
+        submitter.submit(INSTRUMENTS["contribution"], {"tag": "velkommen", "note": NOTE}, day=day)
     (tmp_path / "b.tkb").write_bytes(build_export(site).bundle)
     paths = [str(tmp_path / "a.tkb"), str(tmp_path / "b.tkb")]
     assert admin_main(["import", *key_args(tmp_path / "st", admin_key.pem_path), *paths]) == 0
@@ -170,3 +168,20 @@ def test_a_crash_before_the_log_entry_leaves_no_cache_behind(
         assert len(opened.imports()) == 2
     assert not orphan.exists()
     assert json_report(store, admin_key.pem_path, capsys)[0] == cached
+
+
+def test_a_cache_written_before_format_2_still_reads(admin_key: AdminKey) -> None:
+    """Rows of older caches have six fields: no kiosk id, no site; they read as format 1."""
+    import json
+    import os
+
+    from kiosk.admin.opencache import MAGIC, NONCE_SIZE, PAD_TO, _aad, cache_key, open_cache
+
+    cipher = cache_key(admin_key.private_key)
+    rows = [["00" * 16, "checkin", 1, "2026-W10", "da", {"score": 4}]]
+    body = json.dumps(rows).encode()
+    nonce = os.urandom(NONCE_SIZE)
+    blob = MAGIC + nonce + cipher.encrypt(nonce, body + b" " * (-len(body) % PAD_TO), _aad("d"))
+    ((rid, payload),) = open_cache(cipher, "d", blob)
+    assert rid == bytes(16)
+    assert (payload.lang, payload.kiosk_id, payload.site) == ("da", None, None)

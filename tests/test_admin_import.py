@@ -27,7 +27,7 @@ def fill(site: Site, count: int, score: int = 6) -> bytes:
     """Submit `count` check-ins to the site and return an export bundle of them."""
     submitter = Submitter(site.store, site.config, site.public_key)
     for _ in range(count):
-        submitter.submit(CHECKIN, {"score": score}, "da", day=date(2026, 3, 4))
+        submitter.submit(CHECKIN, {"score": score}, day=date(2026, 3, 4))
     return build_export(site, include_delivered=True).bundle
 
 

@@ -26,13 +26,13 @@ def store(site: Site, admin_key: AdminKey, tmp_path: Path, monkeypatch: pytest.M
     submitter = Submitter(site.store, site.config, site.public_key)
     day = date(2026, 3, 4)
     for value in (1, 2, 3, 8, 10):
-        submitter.submit(INSTRUMENTS["support"], {"practical": value}, "da", day=day)
+        submitter.submit(INSTRUMENTS["support"], {"practical": value}, day=day)
     agree = {item.id: "meget_enig" for item in INSTRUMENTS["psych_safety"].items}
     for _ in range(5):
-        submitter.submit(INSTRUMENTS["psych_safety"], agree, "da", day=day)
+        submitter.submit(INSTRUMENTS["psych_safety"], agree, day=day)
     for _ in range(10):
         submitter.submit(
-            INSTRUMENTS["contribution"], {"tag": "velkommen", "note": HOSTILE}, "da", day=day
+            INSTRUMENTS["contribution"], {"tag": "velkommen", "note": HOSTILE}, day=day
         )
     (tmp_path / "a.tkb").write_bytes(build_export(site).bundle)
     key = str(admin_key.pem_path)

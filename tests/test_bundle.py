@@ -6,8 +6,11 @@ import hashlib
 import json
 import os
 import random
+import re
 import struct
+import time
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,23 +19,36 @@ from hypothesis import strategies as st
 from kiosk.bundle import (
     DIGEST_BYTES,
     MAGIC,
-    RECEIPT_ALPHABET,
+    MAX_BUNDLE_BYTES,
     Bundle,
     BundleError,
-    ReceiptError,
-    parse_receipt_code,
     read_bundle,
-    receipt_code,
+    read_bundle_file,
     write_bundle,
 )
+from kiosk.receipts import (
+    CHALLENGE_BYTES,
+    EXAMPLE_CODE,
+    RECEIPT_ALPHABET,
+    ChallengeError,
+    ReceiptError,
+    check_of,
+    legacy_code,
+    open_challenge,
+    parse_receipt_code,
+)
+from kiosk.sealing import generate_private_key, public_key_of
 
-FINGERPRINT = "e547 8450 368a 4d62"
+PRIVATE = generate_private_key()
+PUBLIC = public_key_of(PRIVATE)
+FINGERPRINT = PUBLIC.fingerprint()
 DAY = date(2026, 3, 2)
-SEALED_SIZE = 1073
+SEALED_SIZE = 305
 
 
 def make_records(count: int, size: int = 60) -> list[tuple[bytes, bytes]]:
-    return [(os.urandom(16), os.urandom(size)) for _ in range(count)]
+    """Stand-ins for sealed records: random bytes after a version byte, as a kiosk's start."""
+    return [(os.urandom(16), b"\x02" + os.urandom(size - 1)) for _ in range(count)]
 
 
 def bundle_of(records: list[tuple[bytes, bytes]]) -> bytes:
@@ -40,9 +56,24 @@ def bundle_of(records: list[tuple[bytes, bytes]]) -> bytes:
         records,
         kiosk_id="a1b2c3d4e5f60718",
         site="Ærø Plejehjem",
-        fingerprint=FINGERPRINT,
+        public_key=PUBLIC,
         created=DAY,
-    )
+    ).data
+
+
+def receipt_of(data: bytes) -> str:
+    """The code kiosk-admin prints: the bundle's challenge opened with the private key."""
+    bundle = read_bundle(data)
+    return open_challenge(PRIVATE, bundle.bound, bundle.challenge)
+
+
+def v1_bundle(records: list[tuple[bytes, bytes]], header: dict[str, object]) -> bytes:
+    """A format-1 bundle, written from docs/formats.md (old kiosks wrote these)."""
+    raw = json.dumps(header, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    body = MAGIC + b"\x01" + struct.pack(">I", len(raw)) + raw
+    for rid, sealed in records:
+        body += rid + struct.pack(">I", len(sealed)) + sealed
+    return body + hashlib.sha256(body).digest()
 
 
 def resealed(body: bytes) -> bytes:
@@ -74,10 +105,12 @@ def test_round_trip_keeps_every_field_and_record() -> None:
         "Ærø Plejehjem",
         DAY,
     )
-    assert (bundle.count, bundle.fingerprint, bundle.format_version) == (5, FINGERPRINT, 1)
+    assert (bundle.count, bundle.fingerprint, bundle.format_version) == (5, FINGERPRINT, 2)
     assert len(bundle.bundle_id) == 32
     assert sorted(bundle.records) == sorted(records)
     assert bundle.digest == hashlib.sha256(data[:-DIGEST_BYTES]).digest()
+    assert bundle.sha256 == hashlib.sha256(data).digest()
+    assert len(bundle.challenge) == CHALLENGE_BYTES
 
 
 def test_round_trip_of_one_and_of_five_thousand_records() -> None:
@@ -182,8 +215,31 @@ def test_a_line_ending_conversion_is_caught_by_the_signature() -> None:
 def test_unsupported_version_names_it() -> None:
     data = bytearray(bundle_of(make_records(1)))
     data[len(MAGIC)] = 7
-    with pytest.raises(BundleError, match="format version 7"):
+    with pytest.raises(BundleError, match=r"format version 7.*a newer kiosk wrote it"):
         read_bundle(bytes(data))
+
+
+def test_version_0_is_not_called_newer() -> None:
+    data = bytearray(bundle_of(make_records(1)))
+    data[len(MAGIC)] = 0
+    with pytest.raises(BundleError, match="not a bundle any kiosk writes") as refused:
+        read_bundle(bytes(data))
+    assert "newer" not in str(refused.value)
+
+
+def test_a_flipped_length_field_says_damaged_not_a_huge_size() -> None:
+    """A bit flip in an entry's length is damage; it must not ask for gigabytes."""
+    data = bundle_of(make_records(3, SEALED_SIZE))
+    _, header, _ = split(data)
+    first_length = len(MAGIC) + 5 + len(header) + CHALLENGE_BYTES + 16
+    for bit in range(32):
+        damaged = bytearray(data)
+        damaged[first_length + bit // 8] ^= 1 << (bit % 8)
+        with pytest.raises(BundleError) as refused:
+            read_bundle(bytes(damaged))
+        message = str(refused.value)
+        assert "damaged" in message or "incomplete" in message
+        assert not re.search(r"\d{6,}", message.replace(",", "")), message
 
 
 def test_trailing_garbage_is_named() -> None:
@@ -205,11 +261,12 @@ def test_a_record_count_that_does_not_match_is_refused() -> None:
 def test_duplicate_record_ids_are_refused() -> None:
     record = make_records(1)[0]
     data = bundle_of([record])
-    preamble, header, records = split(data)
+    preamble, header, rest = split(data)
+    challenge, records = rest[:CHALLENGE_BYTES], rest[CHALLENGE_BYTES:]
     fields = json.loads(header)
     fields["count"] = 2
     raw = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-    body = preamble[:-4] + struct.pack(">I", len(raw)) + raw + records + records
+    body = preamble[:-4] + struct.pack(">I", len(raw)) + raw + challenge + records + records
     with pytest.raises(BundleError, match="more than once"):
         read_bundle(resealed(body))
     with pytest.raises(BundleError, match="listed twice"):
@@ -221,9 +278,14 @@ def test_duplicate_record_ids_are_refused() -> None:
     [
         ({"count": "3"}, "'count'"),
         ({"count": True}, "'count'"),
-        ({"format": 2}, "'format'"),
+        ({"format": 1}, "'format'"),
         ({"site": ""}, "'site'"),
+        ({"site": "Afd.\x1b]0;owned\x07"}, "'site'"),
+        ({"site": "Afd.\u202e3"}, "'site'"),
         ({"kiosk_id": 5}, "'kiosk_id'"),
+        ({"kiosk_id": "\x1b[2J\x1b[31mkiosk"}, "'kiosk_id'"),
+        ({"kiosk_id": "A1B2C3D4E5F60718"}, "'kiosk_id'"),
+        ({"kiosk_id": "a1b2c3d4e5f6071"}, "'kiosk_id'"),
         ({"bundle_id": "xyz"}, "'bundle_id'"),
         ({"fingerprint": "nope"}, "'fingerprint'"),
         ({"created": "2026-02-30"}, "'created'"),
@@ -260,8 +322,8 @@ def test_a_non_canonical_header_is_refused() -> None:
 
 def test_an_empty_record_is_refused() -> None:
     data = bundle_of(make_records(1))
-    preamble, header, records = split(data)
-    body = preamble + header + records[:16] + struct.pack(">I", 0)
+    preamble, header, rest = split(data)
+    body = preamble + header + rest[: CHALLENGE_BYTES + 16] + struct.pack(">I", 0)
     with pytest.raises(BundleError, match="record 1 is malformed"):
         read_bundle(resealed(body))
 
@@ -299,18 +361,69 @@ def test_fuzzed_edits_of_a_real_bundle_raise_only_bundle_error(
 
 def test_receipt_code_round_trip_and_forgiving_typing() -> None:
     data = bundle_of(make_records(2))
-    code = receipt_code(data)
+    code = receipt_of(data)
     assert len(code) == 12 and code[4] == "-" and code[9] == "-"
     assert all(ch in RECEIPT_ALPHABET for ch in code.replace("-", ""))
     assert parse_receipt_code(code) == code
     assert parse_receipt_code(f"  {code.lower().replace('-', ' ')} ") == code
     assert parse_receipt_code(code.replace("-", "")) == code
-    assert receipt_code(data) == code
-    assert receipt_code(bundle_of(make_records(2))) != code
+    assert receipt_of(data) == code
+    assert receipt_of(bundle_of(make_records(2))) != code
+
+
+def test_the_kiosk_keeps_only_a_check_that_the_key_holders_code_matches() -> None:
+    records = make_records(2)
+    written = write_bundle(
+        records, kiosk_id="a1b2c3d4e5f60718", site="S", public_key=PUBLIC, created=DAY
+    )
+    code = receipt_of(written.data)
+    assert check_of(code) == written.receipt_check
+    # What a copy of the stick gives, without the key: the old code, or anything else.
+    assert check_of(legacy_code(hashlib.sha256(written.data).digest())) != written.receipt_check
+    assert code.encode() not in written.data and code.replace("-", "").encode() not in written.data
+
+
+def test_the_challenge_opens_only_with_the_key_and_the_unchanged_contents() -> None:
+    data = bundle_of(make_records(3))
+    bundle = read_bundle(data)
+    with pytest.raises(ChallengeError, match="does not open"):
+        open_challenge(generate_private_key(), bundle.bound, bundle.challenge)
+    with pytest.raises(ChallengeError):
+        open_challenge(PRIVATE, hashlib.sha256(b"other contents").digest(), bundle.challenge)
+    # A header edited by someone who recomputes the trailer: the bundle reads, but no code.
+    _, header, _ = split(data)
+    fields = json.loads(header) | {"site": "Other site"}
+    raw = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    edited = read_bundle(with_header(data, None, raw=raw))
+    assert edited.site == "Other site"
+    with pytest.raises(ChallengeError):
+        open_challenge(PRIVATE, edited.bound, edited.challenge)
+    # Records dropped from it: no code either.
+    fewer = read_bundle(bundle_of(make_records(1)))
+    with pytest.raises(ChallengeError):
+        open_challenge(PRIVATE, fewer.bound, bundle.challenge)
+
+
+def test_the_example_code_in_messages_and_docs_is_valid() -> None:
+    assert parse_receipt_code(EXAMPLE_CODE) == EXAMPLE_CODE
+    root = Path(__file__).resolve().parent.parent
+    texts = [
+        (root / name).read_text(encoding="utf-8")
+        for name in ("README.md", "docs/formats.md", "config/texts.toml", "kiosk/cli.py")
+    ]
+    examples = {
+        code
+        for text in texts
+        for code in re.findall(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{2}\b", text)
+        if code != "XXXX-XXXX-XX"  # the form, not a code
+    }
+    assert EXAMPLE_CODE in examples
+    for code in examples:
+        parse_receipt_code(code)
 
 
 def test_confusable_letters_are_read_as_digits() -> None:
-    codes = (receipt_code(bundle_of(make_records(1))) for _ in range(200))
+    codes = (receipt_of(bundle_of(make_records(1))) for _ in range(200))
     code = next(c for c in codes if "0" in c and "1" in c)
     typed = code.replace("0", "o", 1).replace("1", "I", 1)
     assert parse_receipt_code(typed) == code
@@ -318,7 +431,7 @@ def test_confusable_letters_are_read_as_digits() -> None:
 
 
 def test_every_single_typo_and_neighbour_swap_is_rejected() -> None:
-    code = receipt_code(bundle_of(make_records(1)))
+    code = receipt_of(bundle_of(make_records(1)))
     chars = code.replace("-", "")
     for index, original in enumerate(chars):
         for replacement in RECEIPT_ALPHABET:
@@ -335,7 +448,7 @@ def test_every_single_typo_and_neighbour_swap_is_rejected() -> None:
 
 
 def test_every_double_typo_is_rejected() -> None:
-    chars = receipt_code(bundle_of(make_records(1))).replace("-", "")
+    chars = receipt_of(bundle_of(make_records(1))).replace("-", "")
     rng = random.Random(3)
     for _ in range(2000):
         first, second = rng.sample(range(len(chars)), 2)
@@ -361,23 +474,115 @@ def test_malformed_receipt_codes_say_why(typed: str, message: str) -> None:
         parse_receipt_code(typed)
 
 
-def test_the_worked_example_in_the_format_doc() -> None:
+def test_the_format_1_worked_example_in_the_format_doc_still_reads() -> None:
     sealed = bytes.fromhex(
         "01cf9095b26db502e41b819c843e5ee27064051156f534b55efc4b26be174a2f"
         "4dc5c0f4c6eb384f3d254b3f645c7649c584558342622186c528d0d798761b4e"
         "38ba296077c8792f8396d867"
     )
-    data = write_bundle(
-        [(bytes(range(16)), sealed)],
-        kiosk_id="3c9e0a51d2f4b867",
-        site="Testafdeling",
-        fingerprint=FINGERPRINT,
-        created=DAY,
-        bundle_id="0" * 32,
-    )
+    header = {
+        "format": 1,
+        "kiosk_id": "3c9e0a51d2f4b867",
+        "site": "Testafdeling",
+        "bundle_id": "0" * 32,
+        "created": DAY.isoformat(),
+        "count": 1,
+        "fingerprint": "e547 8450 368a 4d62",
+    }
+    data = v1_bundle([(bytes(range(16)), sealed)], header)
     assert len(data) == 321
     assert data[:13].hex() == "89544b420d0a1a0a01000000b4"
     assert data[193:213].hex() == "000102030405060708090a0b0c0d0e0f0000004c"
     assert data[-32:].hex() == "dacdaed24be734140bd85f750d31fb580d9994dcd15dc774bb57a7b7ab1278f7"
     assert hashlib.sha256(data).hexdigest().startswith("2ff4e8abd9")
-    assert receipt_code(data) == "5ZTE-HAYS-NB"
+    assert legacy_code(hashlib.sha256(data).digest()) == "5ZTE-HAYS-NB"
+    bundle = read_bundle(data)
+    assert (bundle.format_version, bundle.site, bundle.challenge) == (1, "Testafdeling", b"")
+
+
+def test_files_larger_than_any_bundle_are_refused_without_reading_them(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.tkb"
+    with huge.open("wb") as handle:
+        handle.write(bundle_of(make_records(1)))
+        handle.truncate(MAX_BUNDLE_BYTES + 1)  # sparse: nothing is written or read
+    started = time.perf_counter()
+    with pytest.raises(BundleError, match="larger than any export bundle"):
+        read_bundle_file(huge)
+    assert time.perf_counter() - started < 1.0
+
+
+def test_a_bundle_file_is_read_as_a_stream_with_the_same_result(tmp_path: Path) -> None:
+    data = bundle_of(make_records(40, SEALED_SIZE))
+    (tmp_path / "b.tkb").write_bytes(data)
+    assert read_bundle_file(tmp_path / "b.tkb") == read_bundle(data)
+    for cut in (5, len(data) // 3, len(data) - 1):
+        (tmp_path / "cut.tkb").write_bytes(data[:cut])
+        with pytest.raises(BundleError, match="incomplete"):
+            read_bundle_file(tmp_path / "cut.tkb")
+
+
+def independent_receipt_code(value: bytes) -> str:
+    """docs/formats.md's code of a 40-bit value, check digits found by trying all 1,024."""
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+    def mul(a: int, b: int) -> int:  # GF(32) with x^5 + x^2 + 1
+        product = 0
+        while b:
+            if b & 1:
+                product ^= a
+            b >>= 1
+            a <<= 1
+            if a & 32:
+                a ^= 0b100101
+        return product
+
+    def at(digits: list[int], x: int) -> int:
+        result = 0
+        for digit in digits:
+            result = mul(result, x) ^ digit
+        return result
+
+    number = int.from_bytes(value[:5], "big")
+    data = [(number >> (35 - 5 * i)) & 31 for i in range(8)]
+    (check,) = [
+        [c8, c9]
+        for c8 in range(32)
+        for c9 in range(32)
+        if at([*data, c8, c9], 2) == 0 and at([*data, c8, c9], 4) == 0
+    ]
+    chars = "".join(alphabet[d] for d in data + check)
+    return f"{chars[:4]}-{chars[4:8]}-{chars[8:]}"
+
+
+def test_the_version_2_worked_example_reads_with_an_independent_reader() -> None:
+    from test_sealing import independent_hpke_open
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "formats.md").read_text("utf-8")
+    block = re.search(r"```bundle-v2\n(.+?)```", text, re.DOTALL)
+    assert block
+    data = bytes.fromhex("".join(block.group(1).split()))
+    assert len(data) == 630 and data[:9] == bytes.fromhex("89544b420d0a1a0a02")
+    assert hashlib.sha256(data[:-32]).digest() == data[-32:]
+    (header_length,) = struct.unpack(">I", data[9:13])
+    header = json.loads(data[13 : 13 + header_length])
+    assert header["format"] == 2 and header["count"] == 1 and header["site"] == "Testafdeling"
+    challenge = data[13 + header_length : 13 + header_length + 80]
+    entries = data[13 + header_length + 80 : -32]
+    (length,) = struct.unpack(">I", entries[16:20])
+    assert entries[:16] == bytes(range(16)) and len(entries) == 20 + length == 325
+    bound = hashlib.sha256(data[9 : 13 + header_length] + entries).digest()
+    assert bound.hex() in text
+    private_raw = hashlib.sha256(b"trivselskiosk example key").digest()
+    secret = independent_hpke_open(
+        private_raw, b"trivselskiosk/receipt/v2" + bound, challenge[:32], challenge[32:]
+    )
+    value = hashlib.sha256(b"trivselskiosk/receipt-code/v2" + secret).digest()[:5]
+    code = independent_receipt_code(value)
+    assert code == "HQ8J-PWQ2-WH" and f"the receipt code is `{code}`" in text
+    # The program's reader and opener agree.
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    bundle = read_bundle(data)
+    assert open_challenge(X25519PrivateKey.from_private_bytes(private_raw), bundle.bound,
+                          bundle.challenge) == code  # fmt: skip
+    assert check_of(code) == hashlib.sha256(b"trivselskiosk/receipt-check/v2" + value).hexdigest()

@@ -127,7 +127,7 @@ def test_two_answers_by_keys_are_sealed_as_pressed(
     items = load_instrument(default_config_dir() / "instruments" / "psych_safety.toml").items
     # The payload's keys are sorted (canonical JSON): read the answers in question order.
     assert [psych.answers[item.id] for item in items] == [PSYCH_OPTIONS[int(d) - 1] for d in digits]
-    assert psych.lang == "da" and re.fullmatch(r"\d{4}-W\d{2}", psych.period)
+    assert psych.lang is None and re.fullmatch(r"\d{4}-W\d{2}", psych.period)
 
 
 def assert_still_running(kiosk: Tmux, on_screen: str) -> None:

@@ -13,7 +13,7 @@ import zxingcpp
 from conftest import AdminKey
 from PIL import Image
 
-from kiosk.bundle import ReceiptError, read_bundle, receipt_code
+from kiosk.bundle import read_bundle
 from kiosk.cli import kiosk_main
 from kiosk.export import (
     ExportError,
@@ -28,6 +28,7 @@ from kiosk.export import (
     write_qr_pngs,
 )
 from kiosk.qrframes import FrameDecoder, FrameStream, encode_frames
+from kiosk.receipts import ReceiptError, code_of_value
 from kiosk.records import parse
 from kiosk.sealing import RECORD_ID_BYTES, open_sealed
 from kiosk.simulate import simulate
@@ -62,7 +63,7 @@ def test_a_bundle_holds_the_stored_records_and_opens_with_the_admin_key(
     assert bundle.bundle_id == export.bundle_id
     for record_id, sealed in bundle.records:
         assert parse(open_sealed(admin_key.private_key, record_id, sealed)).instrument_id
-    assert export.receipt == receipt_code(export.bundle)
+    assert admin_key.receipt(export.bundle)
     assert export.file_stem == f"trivsel-testafdeling-2026-03-02-{export.bundle_id[:8]}"
 
 
@@ -74,18 +75,22 @@ def test_building_an_export_changes_nothing(site: Site) -> None:
     assert site.store.count() == site.store.count_undelivered() == 4
 
 
-def test_export_receipt_export_again_gives_only_new_records(site: Site) -> None:
+def test_export_receipt_export_again_gives_only_new_records(
+    site: Site, admin_key: AdminKey
+) -> None:
     add_responses(site, 5, seed=1)
     first = build_export(site)
     record_export(site, first, channel="usb")
-    assert [entry["receipt"] for entry in site.store.export_log()] == [first.receipt]
+    code = admin_key.receipt(first.bundle)
+    # The kiosk keeps no receipt code, only a hash of it.
+    assert code not in str(site.store.export_log())
 
     # Without a receipt, the next export still carries everything not confirmed.
     add_responses(site, 3, seed=2)
     assert build_export(site).count == 8
 
-    result = apply_receipt(site, first.receipt.lower().replace("-", " "))
-    assert (result.code, result.total, result.marked) == (first.receipt, 5, 5)
+    result = apply_receipt(site, code.lower().replace("-", " "))
+    assert (result.code, result.total, result.marked) == (code, 5, 5)
     assert not result.already_applied
 
     second = build_export(site)
@@ -95,81 +100,90 @@ def test_export_receipt_export_again_gives_only_new_records(site: Site) -> None:
     assert build_export(site, include_delivered=True).count == 8
 
 
-def test_applying_a_receipt_twice_is_harmless_and_says_so(site: Site) -> None:
+def test_applying_a_receipt_twice_is_harmless_and_says_so(site: Site, admin_key: AdminKey) -> None:
     add_responses(site, 3)
     export = build_export(site)
     record_export(site, export, channel="qr")
-    assert apply_receipt(site, export.receipt).marked == 3
-    again = apply_receipt(site, export.receipt)
+    assert apply_receipt(site, admin_key.receipt(export.bundle)).marked == 3
+    again = apply_receipt(site, admin_key.receipt(export.bundle))
     assert again.already_applied and again.total == 3
     assert site.store.count_undelivered() == 0
 
 
-def test_an_unknown_or_mistyped_receipt_is_a_clear_error(site: Site) -> None:
+def test_an_unknown_or_mistyped_receipt_is_a_clear_error(site: Site, admin_key: AdminKey) -> None:
     add_responses(site, 2)
     logged = build_export(site)
     record_export(site, logged, channel="usb")
-    never_logged = build_export(site)
-    with pytest.raises(ExportError, match=f"has the receipt code {never_logged.receipt}"):
-        apply_receipt(site, never_logged.receipt)
-    chars = logged.receipt.replace("-", "")
+    unknown = code_of_value(b"\x5a" * 5)
+    with pytest.raises(ExportError, match=f"has the receipt code {unknown}"):
+        apply_receipt(site, unknown)
+    chars = admin_key.receipt(logged.bundle).replace("-", "")
     typo = chars[:3] + ("A" if chars[3] != "A" else "B") + chars[4:]
     with pytest.raises(ReceiptError, match="typo"):
         apply_receipt(site, typo)
     assert site.store.count_undelivered() == 2
 
 
-def test_nothing_to_export_says_why(site: Site) -> None:
+def test_nothing_to_export_says_why(site: Site, admin_key: AdminKey) -> None:
     with pytest.raises(NothingToExport, match="no records yet"):
         build_export(site)
     add_responses(site, 2)
     export = build_export(site)
     record_export(site, export, channel="usb")
-    apply_receipt(site, export.receipt)
+    apply_receipt(site, admin_key.receipt(export.bundle))
     with pytest.raises(NothingToExport, match="--all"):
         build_export(site)
 
 
-def test_purge_deletes_only_delivered_records(site: Site) -> None:
+def test_purge_deletes_only_delivered_records(site: Site, admin_key: AdminKey) -> None:
     add_responses(site, 4, seed=1)
     assert purge(site) == 0
     export = build_export(site)
     record_export(site, export, channel="usb")
     add_responses(site, 3, seed=2)
     later = stored_ids(site) - set(export.record_ids)
-    apply_receipt(site, export.receipt)
+    apply_receipt(site, admin_key.receipt(export.bundle))
     assert purge(site) == 4
     assert stored_ids(site) == later
     assert purge(site) == 0
 
 
-def export_log_ids_on_disk(site: Site) -> list[list[bytes]]:
-    """The record ids of every export-log line in state.jsonl, superseded lines too."""
+def receipt_ids_on_disk(site: Site) -> list[list[bytes]]:
+    """The record ids of every receipt row in state.jsonl, superseded lines too."""
     found = []
     for line in (site.folder / "state.jsonl").read_bytes().splitlines():
         entry = json.loads(line[9:])
-        if entry["t"] == "exports" and entry["op"] == "put":
-            packed = base64.b64decode(entry["doc"]["record_ids"])
-            found.append(
-                [packed[i : i + RECORD_ID_BYTES] for i in range(0, len(packed), RECORD_ID_BYTES)]
-            )
+        if entry["t"] == "receipts" and entry["op"] == "put":
+            found.append([bytes.fromhex(rid) for rid in entry["doc"]["rids"].split()])
     return found
 
 
-def test_the_export_log_keeps_no_submission_order_and_forgets_purged_ids(site: Site) -> None:
+def test_the_kiosk_keeps_no_submission_order_and_forgets_purged_ids(
+    site: Site, admin_key: AdminKey
+) -> None:
     add_responses(site, 30)
     in_order = [record.record_id for record in site.store.iter_records()]
     export = build_export(site)
     record_export(site, export, channel="usb")
-    assert export_log_ids_on_disk(site) == [sorted(in_order)]
+    assert receipt_ids_on_disk(site) == [sorted(in_order)]
     assert sorted(in_order) != in_order
-    apply_receipt(site, export.receipt)
+    apply_receipt(site, admin_key.receipt(export.bundle))
     assert purge(site) == 30
-    assert export_log_ids_on_disk(site) == [[]]
+    assert receipt_ids_on_disk(site) == [[]]
     state = (site.folder / "state.jsonl").read_bytes()
     assert not any(rid.hex().encode() in state for rid in in_order)
-    again = apply_receipt(site, export.receipt)
-    assert again.already_applied and again.total == 30
+
+
+def test_purge_drops_the_ordered_ids_an_older_export_log_kept(
+    site: Site, admin_key: AdminKey
+) -> None:
+    add_responses(site, 5)
+    in_order = [record.record_id for record in site.store.iter_records()]
+    legacy = base64.b64encode(b"".join(in_order)).decode("ascii")
+    site.store.log_export({"bundle_id": "ab" * 16, "count": 5, "record_ids": legacy})
+    purge(site)
+    assert legacy.encode() not in (site.folder / "state.jsonl").read_bytes()
+    assert all("record_ids" not in entry for entry in site.store.export_log())
 
 
 def test_exports_never_delete(site: Site, tmp_path: Path) -> None:
@@ -184,7 +198,7 @@ def test_exports_never_delete(site: Site, tmp_path: Path) -> None:
 
 
 def test_usb_export_writes_a_bundle_whose_receipt_the_kiosk_recognises(
-    site: Site, tmp_path: Path
+    site: Site, tmp_path: Path, admin_key: AdminKey
 ) -> None:
     add_responses(site, 4)
     stick = tmp_path / "stick"
@@ -194,8 +208,8 @@ def test_usb_export_writes_a_bundle_whose_receipt_the_kiosk_recognises(
     assert [p.name for p in stick.iterdir()] == [path.name]
     data = path.read_bytes()
     assert read_bundle(data).count == 4
-    # The administrator's side derives the code from the file alone.
-    assert apply_receipt(site, receipt_code(data)).marked == 4
+    # The administrator's side derives the code from the file and the private key.
+    assert apply_receipt(site, admin_key.receipt(data)).marked == 4
 
 
 def test_usb_export_to_a_missing_stick_leaves_no_log_entry(site: Site, tmp_path: Path) -> None:
@@ -268,7 +282,7 @@ def test_site_slug_is_plain_ascii(name: str, slug: str) -> None:
 
 
 def test_cli_export_receipt_purge(
-    site_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    site_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], admin_key: AdminKey
 ) -> None:
     site = open_site(site_dir)
     try:
@@ -283,7 +297,7 @@ def test_cli_export_receipt_purge(
     (path,) = stick.iterdir()
     assert capsys.readouterr().out.strip() == f"Exported 3 records to {path}"
 
-    code = receipt_code(path.read_bytes())
+    code = admin_key.receipt(path.read_bytes())
     assert kiosk_main(["purge", *data_dir]) == 0
     assert "Deleted 0 delivered records; 3 records remain" in capsys.readouterr().out
     assert kiosk_main(["receipt", *data_dir, code]) == 0

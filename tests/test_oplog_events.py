@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import AdminKey
 
-from kiosk.bundle import ReceiptError, receipt_code
 from kiosk.cli import kiosk_main
 from kiosk.config import default_config_dir, load_instruments
 from kiosk.export import (
@@ -20,6 +20,7 @@ from kiosk.export import (
 )
 from kiosk.oplog import LOG_NAME, error_where, log_event, read_log
 from kiosk.pin import PinGuard
+from kiosk.receipts import ReceiptError, code_of_value
 from kiosk.site import Site
 from kiosk.submit import Submitter
 from kiosk.usb import UsbError
@@ -34,7 +35,7 @@ WRONG_PIN = "99887766"
 def submit_note(site: Site) -> None:
     """Store one real sealed answer with a distinctive note and tag."""
     submitter = Submitter(site.store, site.config, site.public_key)
-    submitter.submit(INSTRUMENTS["contribution"], {"tag": TAG, "note": NOTE}, "da")
+    submitter.submit(INSTRUMENTS["contribution"], {"tag": TAG, "note": NOTE})
 
 
 def events(folder: Path, name: str) -> list[str]:
@@ -63,15 +64,17 @@ def test_a_qr_export_is_logged_with_its_channel(site: Site) -> None:
     assert events(site.folder, "export") == [f"export channel=qr count=1 bundle={bundle}"]
 
 
-def test_a_receipt_and_refused_receipts_each_leave_one_line(site: Site) -> None:
+def test_a_receipt_and_refused_receipts_each_leave_one_line(
+    site: Site, admin_key: AdminKey
+) -> None:
     submit_note(site)
     export = build_export(site)
     record_export(site, export, channel="usb")
     with pytest.raises(ReceiptError):
         apply_receipt(site, "K7QM-2XPA-9")
     with pytest.raises(ExportError):
-        apply_receipt(site, receipt_code(b"a bundle this kiosk never made"))
-    assert apply_receipt(site, export.receipt).marked == 1
+        apply_receipt(site, code_of_value(b"never"))
+    assert apply_receipt(site, admin_key.receipt(export.bundle)).marked == 1
     assert events(site.folder, "receipt_refused") == [
         "receipt_refused reason=mistyped",
         "receipt_refused reason=unknown_code",
@@ -80,12 +83,12 @@ def test_a_receipt_and_refused_receipts_each_leave_one_line(site: Site) -> None:
     assert events(site.folder, "receipt") == [f"receipt count=1 marked=1 bundle={bundle}"]
 
 
-def test_a_purge_leaves_one_line_with_its_count(site: Site) -> None:
+def test_a_purge_leaves_one_line_with_its_count(site: Site, admin_key: AdminKey) -> None:
     submit_note(site)
     submit_note(site)
     export = build_export(site)
     record_export(site, export, channel="usb")
-    apply_receipt(site, export.receipt)
+    apply_receipt(site, admin_key.receipt(export.bundle))
     assert purge(site) == 2
     assert events(site.folder, "purge") == ["purge count=2"]
 
@@ -107,7 +110,9 @@ def test_the_wrong_pin_that_locks_admin_mode_logs_the_lockout(site: Site) -> Non
     assert events(site.folder, "pin_failure")[-1] == "pin_failure failures=3 locked_seconds=30.0"
 
 
-def test_no_line_holds_a_note_an_answer_a_pin_or_a_receipt_code(site: Site, tmp_path: Path) -> None:
+def test_no_line_holds_a_note_an_answer_a_pin_or_a_receipt_code(
+    site: Site, tmp_path: Path, admin_key: AdminKey
+) -> None:
     guard = PinGuard(site.store, clock=lambda: 1000.0)
     guard.set_pin(PIN)
     guard.check(WRONG_PIN)
@@ -115,11 +120,12 @@ def test_no_line_holds_a_note_an_answer_a_pin_or_a_receipt_code(site: Site, tmp_
     stick = tmp_path / "stick"
     stick.mkdir()
     _, export = export_to_usb(site, stick)
-    apply_receipt(site, export.receipt)
+    code = admin_key.receipt(export.bundle)
+    apply_receipt(site, code)
     purge(site)
     text = (site.folder / LOG_NAME).read_text(encoding="utf-8")
     assert len(text.splitlines()) == 5
-    for secret in (NOTE, "Blåbærgrød", "Kirsten", TAG, PIN, WRONG_PIN, export.receipt):
+    for secret in (NOTE, "Blåbærgrød", "Kirsten", TAG, PIN, WRONG_PIN, code):
         assert secret not in text
 
 

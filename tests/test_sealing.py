@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
+from kiosk import records
 from kiosk.sealing import (
     FORMAT_VERSION,
     KEY_LINE_PREFIX,
@@ -65,8 +66,8 @@ def sample(public_key: PublicKey) -> tuple[bytes, bytes, bytes]:
     return record_id, plaintext, seal(public_key, record_id, plaintext)
 
 
-def independent_open(private_raw: bytes, info: bytes, sealed: bytes) -> bytes:
-    """Open a sealed record from docs/formats.md alone: RFC 9180 written out, no HPKE library."""
+def independent_hpke_open(private_raw: bytes, info: bytes, enc: bytes, ct: bytes) -> bytes:
+    """RFC 9180 base-mode OpenBase with the suite of docs/formats.md, no HPKE library."""
 
     def extract(salt: bytes, ikm: bytes) -> bytes:
         return hmac.new(salt, ikm, hashlib.sha256).digest()
@@ -84,8 +85,6 @@ def independent_open(private_raw: bytes, info: bytes, sealed: bytes) -> bytes:
     def labeled_expand(suite: bytes, prk: bytes, label: bytes, info: bytes, n: int) -> bytes:
         return expand(prk, n.to_bytes(2, "big") + b"HPKE-v1" + suite + label + info, n)
 
-    assert sealed[0] == 1
-    enc, ct = sealed[1:33], sealed[33:]
     sk = X25519PrivateKey.from_private_bytes(private_raw)
     pk_r = sk.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     dh = sk.exchange(X25519PublicKey.from_public_bytes(enc))
@@ -104,8 +103,14 @@ def independent_open(private_raw: bytes, info: bytes, sealed: bytes) -> bytes:
     return ChaCha20Poly1305(key).decrypt(nonce, ct, b"")
 
 
-def record_info(record_id: bytes) -> bytes:
-    return b"trivselskiosk/record/v" + bytes([FORMAT_VERSION]) + record_id
+def independent_open(private_raw: bytes, info: bytes, sealed: bytes) -> bytes:
+    """Open a sealed record from docs/formats.md alone: RFC 9180 written out, no HPKE library."""
+    assert sealed[0] in (1, 2) and info[22] == sealed[0]
+    return independent_hpke_open(private_raw, info, sealed[1:33], sealed[33:])
+
+
+def record_info(record_id: bytes, version: int = FORMAT_VERSION) -> bytes:
+    return b"trivselskiosk/record/v" + bytes([version]) + record_id
 
 
 # --- sealing -----------------------------------------------------------------------------
@@ -195,9 +200,12 @@ def test_another_version_byte_is_rejected(
     private_key: X25519PrivateKey, sample: tuple[bytes, bytes, bytes]
 ) -> None:
     record_id, _, sealed = sample
-    for version in (0, 2, 255):
+    for version in (0, 3, 255):
         with pytest.raises(OpenError, match=f"format version {version}"):
             open_sealed(private_key, record_id, bytes([version]) + sealed[1:])
+    # The other known version is bound in info: relabelling a record makes it not open.
+    with pytest.raises(OpenError, match="does not open"):
+        open_sealed(private_key, record_id, b"\x01" + sealed[1:])
 
 
 def test_record_ids_of_other_lengths_are_refused(
@@ -354,8 +362,36 @@ def test_pem_refuses_other_keys_and_garbage() -> None:
 def test_pem_refuses_short_passphrases(private_key: X25519PrivateKey) -> None:
     with pytest.raises(WeakPassphrase, match="empty"):
         private_key_pem(private_key, b"")
-    with pytest.raises(WeakPassphrase, match="7 characters; use at least 8"):
+    with pytest.raises(WeakPassphrase, match="7 characters; use at least 12"):
         private_key_pem(private_key, "æøåæøåæ".encode())
+    with pytest.raises(WeakPassphrase, match="11 characters; use at least 12"):
+        private_key_pem(private_key, b"hunter2hunt")
+
+
+def scrypt_parameters(pem: bytes) -> tuple[int, int, int]:
+    """(N, r, p) read back out of the PEM's DER, where the salt's OCTET STRING ends."""
+    import base64
+
+    der = base64.b64decode(b"".join(pem.splitlines()[1:-1]))
+    salt = der.index(bytes.fromhex("0410")) + 18  # OCTET STRING of the 16-byte salt
+    values = []
+    for _ in range(3):
+        assert der[salt] == 0x02
+        length = der[salt + 1]
+        values.append(int.from_bytes(der[salt + 2 : salt + 2 + length], "big"))
+        salt += 2 + length
+    return values[0], values[1], values[2]
+
+
+def test_the_key_file_costs_7_times_the_old_scrypt_and_stays_readable_by_openssl(
+    private_key: X25519PrivateKey,
+) -> None:
+    n, r, p = scrypt_parameters(private_key_pem(private_key, PASSPHRASE))
+    assert (n, r, p) == (2**14, 15, 2)
+    memory = 128 * r * (n + 2) + 128 * r * p
+    assert memory < 32 * 1024 * 1024  # OpenSSL 3's cap for a PEM (test below reads it)
+    old_memory_time = (2**14 * 8) ** 2
+    assert (n * r) ** 2 * p >= 7 * old_memory_time
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is not installed")
@@ -417,8 +453,24 @@ def test_write_keypair_never_overwrites(tmp_path: Path) -> None:
     assert (only_pub / "admin-key.pub").read_text(encoding="utf-8") == "old key line\n"
 
 
+def test_keygen_makes_its_keys_folder_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiosk.cli import admin_main
+
+    monkeypatch.setenv("KIOSK_ADMIN_PASSPHRASE", PASSPHRASE.decode())
+    assert admin_main(["keygen", "--out", str(tmp_path / "home" / "keys")]) == 0
+    assert stat.S_IMODE((tmp_path / "home" / "keys").stat().st_mode) == 0o700
+    old = os.umask(0)
+    try:
+        write_keypair(tmp_path / "wide-open-umask", PASSPHRASE)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "wide-open-umask").stat().st_mode) == 0o700
+
+
 def test_write_keypair_refuses_short_passphrases(tmp_path: Path) -> None:
-    for weak in (b"", b"1234567"):
+    for weak in (b"", b"1234567", b"12345678901"):
         with pytest.raises(WeakPassphrase):
             write_keypair(tmp_path / "keys", weak)
     assert not (tmp_path / "keys").exists()
@@ -493,7 +545,101 @@ def test_the_worked_example_in_formats_md_opens() -> None:
     assert public_key.raw.hex() == field("public key (raw X25519)")
     assert public_key.line() == field("public key line")
     assert public_key.fingerprint() == field("fingerprint")
-    assert record_info(record_id).hex() == field("info")
+    assert record_info(record_id, 1).hex() == field("info")
     plaintext = bytes.fromhex(field("plaintext"))
     assert open_sealed(private_key, record_id, sealed) == plaintext
     assert independent_open(private_raw, bytes.fromhex(field("info")), sealed) == plaintext
+
+
+def independent_payload(plaintext: bytes, instrument_file: Path) -> dict[str, object]:
+    """Decode a format-2 payload from docs/formats.md and the instrument's TOML alone."""
+    import json
+    import tomllib
+
+    body = plaintext.rstrip(b"\x00")
+    assert body[-1] == 0x80
+    raw = json.loads(body[:-1])
+    assert (
+        json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        == (body[:-1])
+    )
+    assert sorted(raw) == ["a", "d", "h", "i", "iv", "k", "s", "v"] and raw["v"] == 2
+    spec = tomllib.loads(instrument_file.read_text(encoding="utf-8"))
+    assert (raw["i"], raw["iv"]) == (spec["id"], spec["version"])
+    shared = [option["id"] for option in spec.get("options", [])]
+    items = [
+        (item["id"], item["kind"], [o["id"] for o in item.get("options", [])] or (
+            shared if item["kind"] == "choice" else []))
+        for item in spec["items"]
+    ]  # fmt: skip
+    shape = json.dumps([list(item) for item in items], separators=(",", ":")).encode()
+    tag = hashlib.sha256(b"trivselskiosk/instrument-shape/v1" + shape).hexdigest()[:8]
+    assert raw["h"] == tag
+    assert len(raw["a"]) == len(items)
+    answers = {
+        item_id: (options[value] if kind == "choice" and value is not None else value)
+        for (item_id, kind, options), value in zip(items, raw["a"], strict=True)
+    }
+    return {"kiosk": raw["k"], "site": raw["s"], "week": raw["d"], "answers": answers}
+
+
+def test_the_format_2_worked_example_in_formats_md_opens_and_decodes() -> None:
+    text = FORMATS_MD.read_text(encoding="utf-8")
+
+    def field(label: str) -> str:
+        match = re.search(rf"^{re.escape(label)}\s*: (.+)$", text, re.MULTILINE)
+        assert match, label
+        return match.group(1).strip()
+
+    private_raw = bytes.fromhex(field("private key (raw X25519)"))
+    record_id = bytes.fromhex(field("record id (v2)"))
+    info = bytes.fromhex(field("info (v2)"))
+    block = re.search(r"```sealed-record-v2\n(.+?)```", text, re.DOTALL)
+    assert block
+    sealed = bytes.fromhex("".join(block.group(1).split()))
+    assert sealed[0] == 2 and info == record_info(record_id, 2) and len(sealed) == 305
+    plaintext = independent_open(private_raw, info, sealed)
+    assert len(plaintext) == 256
+    instrument_file = FORMATS_MD.parent.parent / "config" / "instruments" / "psych_safety.toml"
+    decoded = independent_payload(plaintext, instrument_file)
+    assert decoded == {
+        "kiosk": "3c9e0a51d2f4b867",
+        "site": "Testafdeling",
+        "week": "2026-W10",
+        "answers": {
+            "mistakes_held_against": "uenig",
+            "raise_problems": "enig",
+            "reject_different": "meget_uenig",
+            "safe_to_take_risk": "enig",
+            "hard_to_ask_for_help": None,
+            "no_undermining": "neutral",
+            "skills_valued": "meget_enig",
+        },
+    }
+    # The program's own reader agrees with the independent one.
+    opened = records.parse(
+        open_sealed(X25519PrivateKey.from_private_bytes(private_raw), record_id, sealed)
+    )
+    assert (opened.kiosk_id, opened.site, opened.period, opened.answers) == (
+        decoded["kiosk"], decoded["site"], decoded["week"], decoded["answers"])  # fmt: skip
+
+
+def test_the_independent_reader_decodes_fresh_kiosk_records() -> None:
+    from datetime import date
+
+    from kiosk.simulate import random_answer
+
+    raw = os.urandom(32)
+    private_key = X25519PrivateKey.from_private_bytes(raw)
+    rng = __import__("random").Random(3)
+    folder = FORMATS_MD.parent.parent / "config" / "instruments"
+    for instrument in records.default_catalogue().values():
+        answers = {item.id: random_answer(item, rng) for item in instrument.items}
+        plaintext = records.build(
+            instrument, answers, date(2026, 3, 2), kiosk_id="00112233445566ff", site="Aftryk Ø"
+        )
+        record_id = new_record_id()
+        sealed = seal(public_key_of(private_key), record_id, plaintext)
+        opened = independent_open(raw, record_info(record_id), sealed)
+        decoded = independent_payload(opened, folder / f"{instrument.id}.toml")
+        assert decoded["answers"] == answers and decoded["site"] == "Aftryk Ø"

@@ -360,7 +360,7 @@ def test_a_full_stick_is_a_clear_error_and_the_retry_works(site: Site, mount_sti
     filler.unlink()
     path, export = export_to_usb(site, stick)
     assert read_bundle(path.read_bytes()).count == export.count == 40
-    assert [entry["receipt"] for entry in site.store.export_log()] == [export.receipt]
+    assert [entry["bundle_id"] for entry in site.store.export_log()] == [export.bundle_id]
 
 
 def test_a_stick_that_fills_up_during_the_write_leaves_nothing(mount_stick: Mount) -> None:

@@ -42,6 +42,8 @@ class ImportEntry:
     """One imported bundle: where it came from, its receipt code, its segment and opened cache.
 
     `cache` is empty for an import without new records, and in stores from before the cache.
+    `quarantined` counts the new records that opened but were not valid answers: they are
+    stored sealed like the others but never counted (their ids are in `quarantined_ids`).
     """
 
     bundle_id: str
@@ -55,6 +57,7 @@ class ImportEntry:
     new: int
     segment: str
     cache: str = ""
+    quarantined: int = 0
 
 
 def _lock(folder: Path) -> int:
@@ -80,11 +83,17 @@ class AdminStore:
         self._imports = self._log.table("imports")
         self._entries: list[ImportEntry] = []
         self.known_ids: set[bytes] = set()
+        self._quarantined: dict[str, frozenset[bytes]] = {}
         for doc in self._imports.all():
             try:
                 fields = {key: doc[key] for key in ImportEntry.__dataclass_fields__ if key in doc}
-                self._entries.append(ImportEntry(**fields))
+                entry = ImportEntry(**fields)
+                self._entries.append(entry)
                 self.known_ids.update(bytes.fromhex(rid) for rid in doc["rids"].split())
+                quarantined = frozenset(bytes.fromhex(r) for r in doc.get("qrids", "").split())
+                if len(quarantined) != entry.quarantined:
+                    raise ValueError("quarantine count")
+                self._quarantined[entry.digest] = quarantined
             except (KeyError, ValueError, AttributeError, TypeError):
                 raise StoreCorrupt(f"{folder / IMPORT_LOG} holds a malformed import") from None
         self._remove_orphans(self._records_dir, {entry.segment for entry in self._entries})
@@ -153,21 +162,36 @@ class AdminStore:
 
     @property
     def record_count(self) -> int:
-        """How many distinct records the store holds."""
+        """How many distinct records the store holds (quarantined ones included)."""
         return len(self.known_ids)
+
+    @property
+    def quarantined_count(self) -> int:
+        """How many stored records are quarantined: they opened but are not valid answers.
+
+        Reports leave them out and say how many there are.
+        """
+        return sum(entry.quarantined for entry in self._entries)
+
+    def quarantined_ids(self, entry: ImportEntry) -> frozenset[bytes]:
+        """The ids of an import's quarantined records."""
+        return self._quarantined.get(entry.digest, frozenset())
 
     def add_import(
         self,
         entry: ImportEntry,
         records: Sequence[tuple[bytes, bytes]],
         cache: bytes,
+        quarantined: frozenset[bytes] = frozenset(),
     ) -> ImportEntry:
         """Store a bundle's new records and their opened cache, then log the import; durable.
 
         Args:
-            entry: the import to log; its `segment`, `cache` and `new` are filled in here.
+            entry: the import to log; its `segment`, `cache`, `new` and `quarantined` are
+                filled in here.
             records: (record id, sealed) pairs not yet in the store.
-            cache: the encrypted opened cache of those records (opencache.seal_cache).
+            cache: the encrypted opened cache of the valid ones (opencache.seal_cache).
+            quarantined: the ids among `records` that are not valid answers.
         """
         segment = f"{entry.digest[:32]}{_SEGMENT_SUFFIX}" if records else ""
         cache_name = f"{entry.digest[:32]}{_CACHE_SUFFIX}" if records else ""
@@ -185,10 +209,18 @@ class AdminStore:
             finally:
                 segment_db.close()
             atomic_write(self._cache_dir / cache_name, cache)
-        done = replace(entry, segment=segment, cache=cache_name, new=len(records))
+        done = replace(
+            entry,
+            segment=segment,
+            cache=cache_name,
+            new=len(records),
+            quarantined=len(quarantined),
+        )
         rids = " ".join(rid.hex() for rid, _ in records)
-        self._imports.insert({**done.__dict__, "rids": rids})
+        qrids = " ".join(sorted(rid.hex() for rid in quarantined))
+        self._imports.insert({**done.__dict__, "rids": rids, "qrids": qrids})
         self._entries.append(done)
+        self._quarantined[done.digest] = quarantined
         self.known_ids.update(rid for rid, _ in records)
         return done
 

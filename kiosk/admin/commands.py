@@ -16,13 +16,13 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from kiosk.admin import report_csv, report_html, report_json, report_text
 from kiosk.admin.adminstore import CACHE_DIR, AdminStore, ImportEntry
 from kiosk.admin.aggregate import Opened, Period, Rules, build_report
-from kiosk.admin.importer import Importer
+from kiosk.admin.importer import Importer, Outcome, shown
 from kiosk.admin.opencache import CacheUnreadable, cache_key, open_cache, seal_cache
-from kiosk.admin.opening import Failure, open_records
+from kiosk.admin.opening import Failure, Invalid, open_records
 from kiosk.admin.report_html import ChartsUnavailable
 from kiosk.config import MIN_GROUP_FLOOR, default_config_dir, load_instruments, load_site
 from kiosk.durable import StoreError
-from kiosk.records import Payload
+from kiosk.records import Payload, default_catalogue
 from kiosk.sealing import load_private_key_file
 
 PASSPHRASE_ENV = "KIOSK_ADMIN_PASSPHRASE"
@@ -57,6 +57,46 @@ def load_key(args: argparse.Namespace) -> X25519PrivateKey:
     return load_private_key_file(args.key, ask_passphrase(args.key))
 
 
+def _print_outcome(outcome: Outcome) -> None:
+    """One line for an imported bundle, and notes on quarantined or oddly dated records."""
+    entry = outcome.entry
+    assert entry is not None
+    if outcome.already:
+        print(f"{outcome.source}: already imported; receipt code {entry.receipt}")
+        return
+    known = entry.count - entry.new
+    print(
+        f"{outcome.source}: imported {entry.new - entry.quarantined} new records"
+        + (f" ({known} already in the store)" if known else "")
+        + f" from site '{report_text.safe(entry.site)}'; receipt code {entry.receipt}"
+    )
+    if outcome.quarantined:
+        reasons = "; ".join(
+            f"{count} × {report_text.safe(reason)}"
+            for reason, count in outcome.quarantined.most_common(5)
+        )
+        print(
+            f"kiosk-admin: {outcome.source}: {entry.quarantined} record(s) QUARANTINED: kept "
+            f"sealed but not counted in any report, because {reasons}",
+            file=sys.stderr,
+        )
+    if outcome.future or outcome.early:
+        print(
+            f"kiosk-admin: note: {outcome.source}: {outcome.future} record(s) are dated after "
+            f"the export and {outcome.early} before the kiosk's first export: the kiosk's "
+            "clock was probably wrong when they were made (check it with `kiosk doctor`); "
+            "they are counted under the dates they carry.",
+            file=sys.stderr,
+        )
+    if outcome.legacy:
+        print(
+            f"kiosk-admin: note: {outcome.source} is an export from before receipts needed "
+            "the key: its code works only on a kiosk not yet updated. An updated kiosk "
+            "exports these records again in a new bundle; import that one for its code.",
+            file=sys.stderr,
+        )
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     """kiosk-admin import: check and store bundles, QR frame images or frame text."""
     if args.paths.count("-") > 1:
@@ -64,31 +104,31 @@ def cmd_import(args: argparse.Namespace) -> int:
     if "-" in args.paths and sys.stdin.isatty() and not os.environ.get(PASSPHRASE_ENV):
         raise _command_error(f"Reading frames from standard input needs {PASSPHRASE_ENV} set.")
     private_key = load_key(args)
-    failed = 0
+    failed = skipped = imported = 0
     with AdminStore.open(args.store, create=True) as store:
         importer = Importer(store, private_key)
         for outcome in importer.run(args.paths):
-            if outcome.error is not None:
-                failed += 1
-                print(
-                    f"kiosk-admin: {outcome.source}: not imported: {outcome.error}", file=sys.stderr
-                )
+            if outcome.error is None:
+                imported += 1
+                _print_outcome(outcome)
                 continue
-            entry = outcome.entry
-            assert entry is not None
-            if outcome.already:
-                print(f"{outcome.source}: already imported; receipt code {entry.receipt}")
+            if outcome.skipped:
+                skipped += 1
+                print(f"kiosk-admin: {outcome.source}: skipped: {outcome.error}", file=sys.stderr)
                 continue
-            known = entry.count - entry.new
-            print(
-                f"{outcome.source}: imported {entry.new} new records"
-                + (f" ({known} already in the store)" if known else "")
-                + f" from site '{report_text.safe(entry.site)}'; receipt code {entry.receipt}"
-            )
+            failed += 1
+            print(f"kiosk-admin: {outcome.source}: not imported: {outcome.error}", file=sys.stderr)
         total = store.record_count
-    print(f"The admin store {args.store} holds {total} records.")
-    if failed:
-        print(f"kiosk-admin: {failed} source(s) were not imported; see above.", file=sys.stderr)
+        quarantined = store.quarantined_count
+    print(
+        f"The admin store {shown(str(args.store))} holds {total - quarantined} records"
+        + (f" (and {quarantined} quarantined)." if quarantined else ".")
+    )
+    if failed or (skipped and not imported):
+        print(
+            f"kiosk-admin: {failed + skipped} source(s) were not imported; see above.",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     return 0
 
@@ -97,8 +137,9 @@ def _open_sealed(
     store: AdminStore, entry: ImportEntry, private_key: X25519PrivateKey
 ) -> list[tuple[bytes, Payload]]:
     """Open an import's sealed records with HPKE; a record that does not open ends the command."""
-    sealed = store.sealed_records(entry)
-    result = open_records(private_key, sealed)
+    quarantined = store.quarantined_ids(entry)
+    sealed = [pair for pair in store.sealed_records(entry) if pair[0] not in quarantined]
+    result = open_records(private_key, sealed, default_catalogue())
     if isinstance(result, Failure):
         raise _command_error(
             f"A stored record ({result.record_id.hex()}, from bundle {entry.bundle_id}) does "
@@ -106,7 +147,16 @@ def _open_sealed(
             "imported with?",
             EXIT_FAILED,
         )
-    return [(rid, payload) for (rid, _), payload in zip(sealed, result, strict=True)]
+    opened: list[tuple[bytes, Payload]] = []
+    for (rid, _), payload in zip(sealed, result, strict=True):
+        if isinstance(payload, Invalid):
+            raise _command_error(
+                f"A stored record ({rid.hex()}, from bundle {entry.bundle_id}) is no longer "
+                f"a valid answer ({payload.reason}); were the instrument files changed?",
+                EXIT_FAILED,
+            )
+        opened.append((rid, payload))
+    return opened
 
 
 def opened_records(
@@ -131,8 +181,10 @@ def opened_records(
                     "its file is missing" if entry.cache else "the import predates the cache"
                 )
             opened = open_cache(cipher, entry.digest, blob)
-            if len(opened) != entry.new:
-                raise CacheUnreadable(f"it holds {len(opened)} records, not {entry.new}")
+            if len(opened) != entry.new - entry.quarantined:
+                raise CacheUnreadable(
+                    f"it holds {len(opened)} records, not {entry.new - entry.quarantined}"
+                )
         except CacheUnreadable as why:
             opened = _open_sealed(store, entry, private_key)
             try:
@@ -145,7 +197,8 @@ def opened_records(
                 f"was not used: {why}. Its {len(opened)} records were opened from their sealed "
                 f"copies instead, and the cache {outcome}."
             )
-        records.extend(Opened(payload, entry.site) for _, payload in opened)
+        # Format-2 records name their own site (authenticated); format 1 takes the bundle's.
+        records.extend(Opened(payload, payload.site or entry.site) for _, payload in opened)
     return records, notes
 
 
@@ -263,7 +316,8 @@ def cmd_receipts(args: argparse.Namespace) -> int:
     for entry in entries:
         print(
             f"{entry.imported}  {entry.receipt}  {report_text.safe(entry.site)[:24]:<24} "
-            f"{entry.kiosk_id[:8]} {entry.bundle_id[:8]}  {entry.count} ({entry.new})"
+            f"{report_text.safe(entry.kiosk_id)[:8]} {entry.bundle_id[:8]}  "
+            f"{entry.count} ({entry.new})"
         )
     return 0
 

@@ -54,7 +54,16 @@ def seal_cache(
 ) -> bytes:
     """Encrypt one import's (record id, payload) pairs; `digest` is its bundle's SHA-256 hex."""
     rows = [
-        [rid.hex(), p.instrument_id, p.instrument_version, p.period, p.lang, p.answers]
+        [
+            rid.hex(),
+            p.instrument_id,
+            p.instrument_version,
+            p.period,
+            p.lang,
+            p.answers,
+            p.kiosk_id,
+            p.site,
+        ]
         for rid, p in opened
     ]
     body = json.dumps(rows, separators=(",", ":"), ensure_ascii=False).encode()
@@ -79,10 +88,7 @@ def open_cache(cipher: ChaCha20Poly1305, digest: str, blob: bytes) -> list[tuple
             "it does not decrypt (damaged, or made with another key or for another import)"
         ) from None
     try:
-        rows = json.loads(plaintext)
-        return [
-            (bytes.fromhex(rid), Payload(instrument_id, version, period, lang, answers))
-            for rid, instrument_id, version, period, lang, answers in rows
-        ]
-    except (ValueError, TypeError) as error:
+        # Rows of caches written before format 2 have six fields: no kiosk id, no site.
+        return [(bytes.fromhex(row[0]), Payload(*row[1:])) for row in json.loads(plaintext)]
+    except (ValueError, TypeError, IndexError, KeyError) as error:
         raise CacheUnreadable(f"its contents are malformed ({error})") from None
