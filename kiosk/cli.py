@@ -28,6 +28,7 @@ from kiosk.site import (
     read_public_key,
 )
 from kiosk.store import RecordStore, StoreError
+from kiosk.terminal_layout import layout_problem
 
 PASSPHRASE_ENV = "KIOSK_ADMIN_PASSPHRASE"
 DEMO_PASSPHRASE = "demo-only-passphrase"
@@ -107,6 +108,12 @@ def run_ui(folder: Path) -> int:
     from kiosk.oplog import log_event, start_logging
 
     site = open_site(folder)
+    if problem := layout_problem():
+        site.close()
+        # Said on the terminal too, if there is one: under systemd stderr is the journal.
+        if os.isatty(1):
+            print(f"kiosk: not started: {problem}", flush=True)
+        raise CommandError(f"not started: {problem}")
     start_logging(folder, version=package_version())
     crashes: list[float] = []
     try:

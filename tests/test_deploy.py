@@ -75,6 +75,9 @@ def test_console_unit_runs_the_kiosk_on_tty8_as_trivsel_and_restarts() -> None:
         "ProtectHome": ["yes"],
         "Conflicts": ["getty@tty8.service"],
         "ExecStartPre": ["+/usr/bin/chvt 8"],
+        # The screen, with everything typed, must stay on tty8 and never reach the journal.
+        "StandardOutput": ["tty"],
+        "StandardError": ["inherit"],
     }
     assert {key: unit.get(key) for key in expected} == expected
     assert unit["StandardInput"][0].startswith("tty")
