@@ -122,7 +122,7 @@ pip=("$release/venv/bin/python" -m pip --disable-pip-version-check --no-cache-di
 cp -R "$release_src/deploy" "$release/deploy"
 install -d -m 0755 "$release/docs"
 cp "$release_src/docs/deploy.md" "$release/docs/"
-# tar, cp and pip keep whatever owner the release folder had: root must own all of it.
+# Whoever owned the checkout or the stick, what the kiosk runs is root's alone.
 chown -R root:root "$release"
 chmod -R go-w "$release"
 
@@ -189,7 +189,8 @@ if [[ $systemd == yes ]]; then
     install -m 0644 "$DEPLOY_DIR/$unit" "$UNIT_DIR/trivselskiosk.service"
     if [[ $unit == trivselskiosk.service ]]; then
         install -m 0644 "$DEPLOY_DIR/trivselskiosk-console-keys.service" "$UNIT_DIR/"
-    else
+    elif [[ -f $UNIT_DIR/trivselskiosk-console-keys.service ]]; then
+        systemctl disable trivselskiosk-console-keys.service
         rm -f "$UNIT_DIR/trivselskiosk-console-keys.service"
     fi
     if command -v udiskie >/dev/null; then

@@ -17,6 +17,7 @@ from kiosk.terminal_layout import SERVICE_UNIT, STDOUT_FD, describe_fd, layout_p
 INSTALL_PREFIX = Path("/opt/trivselskiosk")
 """Where deploy/install.sh installs the program (releases, venv); everything in it is root's."""
 PROGRAM_FILE = Path(__file__).resolve()
+SYSRQ_SETTING = Path("/proc/sys/kernel/sysrq")
 MAX_NAMED = 5
 
 
@@ -79,6 +80,26 @@ def check_install_owner(prefix: Path = INSTALL_PREFIX, program: Path = PROGRAM_F
     return Check("program owner", True, f"everything under {prefix} is root's")
 
 
+def check_sysrq(
+    setting: Path = SYSRQ_SETTING, prefix: Path = INSTALL_PREFIX, program: Path = PROGRAM_FILE
+) -> Check:
+    """On an installed kiosk, the magic SysRq key is off (deploy/install.sh turns it off)."""
+    if not program.is_relative_to(prefix.resolve()):
+        return Check("SysRq key", True, "not checked: not an install under " + str(prefix))
+    try:
+        value = setting.read_text(encoding="ascii").strip()
+    except OSError:
+        return Check("SysRq key", True, f"not checked: {setting} cannot be read")
+    if value != "0":
+        return Check(
+            "SysRq key",
+            False,
+            f"kernel.sysrq = {value}: alt+SysRq can reboot, remount read-only or kill the kiosk",
+            "Run deploy/install.sh again, or: sysctl --load=/etc/sysctl.d/90-trivselskiosk.conf",
+        )
+    return Check("SysRq key", True, "off (kernel.sysrq = 0)")
+
+
 def install_checks() -> list[Check]:
     """The install checks, in the order doctor shows them."""
-    return [check_screen_output(), check_install_owner()]
+    return [check_screen_output(), check_install_owner(), check_sysrq()]

@@ -27,6 +27,7 @@ import dukpy
 import pytest
 from conftest import AdminKey
 
+from kiosk.install_checks import check_sysrq
 from kiosk.terminal_layout import unit_setting
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -243,6 +244,19 @@ def test_escape_keys_are_shut_by_the_installed_settings() -> None:
     ]:
         assert f"$DEPLOY_DIR/{name}" in installed, name
     assert "systemctl mask getty@tty8.service ctrl-alt-del.target" in installed
+
+
+def test_doctor_on_an_installed_kiosk_fails_while_sysrq_is_on(tmp_path: Path) -> None:
+    prefix = tmp_path / "opt" / "trivselskiosk"
+    program = prefix / "venv" / "kiosk" / "install_checks.py"
+    setting = tmp_path / "sysrq"
+    setting.write_text("438\n")
+    failed = check_sysrq(setting, prefix, program)
+    assert not failed.ok and "kernel.sysrq = 438" in failed.detail
+    setting.write_text("0\n")
+    assert check_sysrq(setting, prefix, program).ok
+    # A developer's checkout is not an installed kiosk: not judged.
+    assert check_sysrq(setting.with_name("absent"), prefix, Path(__file__)).ok
 
 
 DUMPKEYS = """keymaps 0-127
