@@ -43,18 +43,13 @@ Cells = tuple[tuple[str, str, str, bool, bool], ...]
 class Terminal:
     """A program on a pseudo-terminal of COLUMNS×ROWS, its output rendered by pyte."""
 
-    def __init__(self, argv: list[str], stderr: Path, stdout_to: Path | None = None) -> None:
+    def __init__(self, argv: list[str], stderr: Path) -> None:
         master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
         env = {"TERM": "linux", "HOME": os.environ["HOME"], "PATH": os.environ["PATH"]}
-        with stderr.open("wb") as err, (stdout_to or stderr).open("ab") as out:
+        with stderr.open("wb") as err:
             self.process = subprocess.Popen(
-                argv,
-                stdin=slave,
-                stdout=out if stdout_to else slave,
-                stderr=err,
-                env=env,
-                start_new_session=True,
+                argv, stdin=slave, stdout=slave, stderr=err, env=env, start_new_session=True
             )
         os.close(slave)
         self.master = master
