@@ -49,6 +49,12 @@ pytest: $(VENV)/.test-installed check-tools
 
 test: lint typecheck pytest
 
+# The deploy checks that need system packages (systemd-analyze, polkitd, dbus-daemon, foot);
+# `make test` deselects them. .ci/run installs those packages and runs this.
+.PHONY: test-system
+test-system: $(VENV)/.test-installed
+	$(BIN)/pytest -q -m system
+
 snapshots: $(VENV)/.test-installed
 	$(BIN)/pytest -q tests --snapshot-update -k snapshot
 

@@ -6,6 +6,7 @@ This is the only module of the core that imports Textual. Screens hand a finishe
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
@@ -57,7 +58,16 @@ class PasteGuardParser(XTermParser):
 
 
 class KioskDriver(linux_driver.LinuxDriver):
-    """The Linux terminal driver with a parser that keeps pasted escape sequences out of keys."""
+    """The Linux terminal driver, drawing on stdout, with a parser that guards pastes.
+
+    Textual's driver draws on stderr. A service manager often sends stderr to its log (systemd's
+    `StandardError=journal`), which put every frame, with what people typed, on disk. The screen
+    belongs on the terminal the kiosk reads its keys from: stdout (`StandardOutput=tty`).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._file = sys.__stdout__
 
     def run_input_thread(self) -> None:
         """Read input as LinuxDriver does, through the paste guard."""

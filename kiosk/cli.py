@@ -28,6 +28,7 @@ from kiosk.site import (
     read_public_key,
 )
 from kiosk.store import RecordStore, StoreError
+from kiosk.terminal_layout import layout_problem
 
 PASSPHRASE_ENV = "KIOSK_ADMIN_PASSPHRASE"
 DEMO_PASSPHRASE = "demo-only-passphrase"
@@ -109,6 +110,12 @@ def run_ui(folder: Path) -> int:
     from kiosk.oplog import LogUnavailable, log_event, start_logging
 
     site = open_site(folder)
+    if problem := layout_problem():
+        site.close()
+        # Said on the terminal too, if there is one: under systemd stderr is the journal.
+        if os.isatty(1):
+            print(f"kiosk: not started: {problem}", flush=True)
+        raise CommandError(f"not started: {problem}")
     try:
         start_logging(folder, version=package_version())
     except LogUnavailable as error:

@@ -377,6 +377,9 @@ def run_checks(
         environ: where TERM and COLORTERM are read; the process environment by default.
         now: the time to judge the clock by; time.time() by default.
     """
+    # Imported here: kiosk.install_checks builds on this module's Check.
+    from kiosk.install_checks import install_checks
+
     folder = Path(folder)
     config_check, config = check_config(folder)
     return [
@@ -393,6 +396,7 @@ def run_checks(
             os.environ if environ is None else environ,
         ),
         check_usb_tools(),
+        *install_checks(),
     ]
 
 
