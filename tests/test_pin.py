@@ -134,10 +134,10 @@ def test_damaged_counter_locks(store: RecordStore) -> None:
     assert guard.check(PIN).status == "locked"
 
 
-def damaged_hashes() -> list[object]:
-    """Stored PIN records that pass the journal's checksum but are garbage inside."""
+def test_a_damaged_pin_hash_opens_nothing_and_crashes_nothing(store: RecordStore) -> None:
+    """Garbage with a valid checksum crashed F9 + PIN, and doctor still said "set"."""
     good = json.loads(hash_pin(PIN))
-    return [
+    damaged: list[object] = [
         "{not json",
         "[]",
         "7",
@@ -152,20 +152,13 @@ def damaged_hashes() -> list[object]:
         json.dumps({**good, "kdf": ["scrypt"]}),
         json.dumps({**good, "salt": None}),
     ]
-
-
-@pytest.mark.parametrize("stored", damaged_hashes())
-def test_a_damaged_pin_hash_opens_nothing_and_crashes_nothing(
-    store: RecordStore, stored: object
-) -> None:
-    """Garbage with a valid checksum crashed F9 + PIN, and doctor still said "set"."""
     guard = PinGuard(store)
-    guard.set_pin(PIN)
-    store.set_setting(PIN_SETTING, stored)  # type: ignore[arg-type]
-    assert guard.check(PIN).status == "not_set"
-    assert not guard.is_set()
-    problem = guard.problem()
-    assert problem is not None and "kiosk set-pin" in problem
+    for stored in damaged:
+        store.set_setting(PIN_SETTING, stored)  # type: ignore[arg-type]
+        assert guard.check(PIN).status == "not_set", stored
+        assert not guard.is_set()
+        problem = guard.problem()
+        assert problem is not None and "kiosk set-pin" in problem, stored
     guard.set_pin(PIN)
     assert guard.problem() is None and guard.check(PIN).ok
 
