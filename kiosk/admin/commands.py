@@ -1,4 +1,4 @@
-"""The administrator's import, report and receipt commands (`kiosk-admin …`)."""
+"""The administrator's import, receive, report and receipt commands (`kiosk-admin …`)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from datetime import date
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,12 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from kiosk.admin import report_csv, report_html, report_json, report_text
 from kiosk.admin.adminstore import CACHE_DIR, AdminStore, ImportEntry
 from kiosk.admin.aggregate import Opened, Period, Rules, build_report
-from kiosk.admin.importer import Importer
+from kiosk.admin.importer import Importer, Outcome
 from kiosk.admin.opencache import CacheUnreadable, cache_key, open_cache, seal_cache
 from kiosk.admin.opening import Failure, open_records
+from kiosk.admin.receive import receive_and_import
 from kiosk.admin.report_html import ChartsUnavailable
+from kiosk.admin.video import import_video, is_video
 from kiosk.config import MIN_GROUP_FLOOR, default_config_dir, load_instruments, load_site
 from kiosk.durable import StoreError
 from kiosk.records import Payload
@@ -57,6 +60,36 @@ def load_key(args: argparse.Namespace) -> X25519PrivateKey:
     return load_private_key_file(args.key, ask_passphrase(args.key))
 
 
+def _is_video_file(path: str) -> bool:
+    """Whether a command-line source is a video file (by its first bytes, not its name)."""
+    if path == "-":
+        return False
+    try:
+        with open(path, "rb") as file:
+            return is_video(file.read(12))
+    except OSError:
+        return False  # the importer says why it cannot be read
+
+
+def _print_outcome(outcome: Outcome) -> bool:
+    """Say what happened to one source; True if it was not imported."""
+    if outcome.error is not None:
+        print(f"kiosk-admin: {outcome.source}: not imported: {outcome.error}", file=sys.stderr)
+        return True
+    entry = outcome.entry
+    assert entry is not None
+    if outcome.already:
+        print(f"{outcome.source}: already imported; receipt code {entry.receipt}")
+        return False
+    known = entry.count - entry.new
+    print(
+        f"{outcome.source}: imported {entry.new} new records"
+        + (f" ({known} already in the store)" if known else "")
+        + f" from site '{report_text.safe(entry.site)}'; receipt code {entry.receipt}"
+    )
+    return False
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     """kiosk-admin import: check and store bundles, QR frame images or frame text."""
     if args.paths.count("-") > 1:
@@ -64,33 +97,33 @@ def cmd_import(args: argparse.Namespace) -> int:
     if "-" in args.paths and sys.stdin.isatty() and not os.environ.get(PASSPHRASE_ENV):
         raise _command_error(f"Reading frames from standard input needs {PASSPHRASE_ENV} set.")
     private_key = load_key(args)
+    videos = [path for path in args.paths if _is_video_file(path)]
+    others = [path for path in args.paths if path not in videos]
     failed = 0
     with AdminStore.open(args.store, create=True) as store:
         importer = Importer(store, private_key)
-        for outcome in importer.run(args.paths):
-            if outcome.error is not None:
-                failed += 1
-                print(
-                    f"kiosk-admin: {outcome.source}: not imported: {outcome.error}", file=sys.stderr
-                )
-                continue
-            entry = outcome.entry
-            assert entry is not None
-            if outcome.already:
-                print(f"{outcome.source}: already imported; receipt code {entry.receipt}")
-                continue
-            known = entry.count - entry.new
-            print(
-                f"{outcome.source}: imported {entry.new} new records"
-                + (f" ({known} already in the store)" if known else "")
-                + f" from site '{report_text.safe(entry.site)}'; receipt code {entry.receipt}"
-            )
+        outcomes = chain(
+            (import_video(importer, Path(path)) for path in videos), importer.run(others)
+        )
+        for outcome in outcomes:
+            failed += _print_outcome(outcome)
         total = store.record_count
     print(f"The admin store {args.store} holds {total} records.")
     if failed:
         print(f"kiosk-admin: {failed} source(s) were not imported; see above.", file=sys.stderr)
         return EXIT_FAILED
     return 0
+
+
+def cmd_receive(args: argparse.Namespace) -> int:
+    """kiosk-admin receive: read the QR stream from a camera (or a video file) and import it."""
+    private_key = load_key(args)
+    with AdminStore.open(args.store, create=True) as store:
+        outcome = receive_and_import(Importer(store, private_key), args.camera)
+        failed = _print_outcome(outcome)
+        total = store.record_count
+    print(f"The admin store {args.store} holds {total} records.")
+    return EXIT_FAILED if failed else 0
 
 
 def _open_sealed(
@@ -275,8 +308,20 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     imp.add_argument("--store", type=Path, required=True, help="the admin store folder")
     imp.add_argument("--key", type=Path, required=True, help="admin-key.pem")
-    imp.add_argument("paths", nargs="+", metavar="PATH", help="bundle, image or text file, or -")
+    imp.add_argument(
+        "paths", nargs="+", metavar="PATH", help="bundle, image, video or text file, or -"
+    )
     imp.set_defaults(handler=cmd_import)
+
+    live = commands.add_parser(
+        "receive", help="read the kiosk's QR code live from a webcam and import it when whole"
+    )
+    live.add_argument("--store", type=Path, required=True, help="the admin store folder")
+    live.add_argument("--key", type=Path, required=True, help="admin-key.pem")
+    live.add_argument(
+        "--camera", default="0", metavar="N|FILE", help="camera number (0: the first) or a video"
+    )
+    live.set_defaults(handler=cmd_receive)
 
     rep = commands.add_parser("report", help="write a report that hides groups too small")
     rep.add_argument("--store", type=Path, required=True, help="the admin store folder")
