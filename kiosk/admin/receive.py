@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 # A webcam may fail a read now and then (USB hiccup, exposure change); this many in a row
 # means it has gone away.
 MAX_FAILED_READS = 30
+CAMERA_SIZE = (1920, 1080)
 
 
 def source_name(source: str) -> str:
@@ -40,6 +41,10 @@ def open_capture(source: str) -> cv2.VideoCapture:
     except ImportError:
         raise needs_extra("OpenCV") from None
     capture = cv2.VideoCapture(int(source) if source.isdigit() else source)
+    if source.isdigit():
+        # Webcams start at 640×480, too coarse for a large code; the driver picks the nearest.
+        capture.set(cv2.CAP_PROP_FRAME_WIDTH, CAMERA_SIZE[0])
+        capture.set(cv2.CAP_PROP_FRAME_HEIGHT, CAMERA_SIZE[1])
     if not capture.isOpened():
         capture.release()
         if source.isdigit():

@@ -60,6 +60,7 @@ def is_video(head: bytes) -> bool:
 
 
 def needs_extra(what: str) -> SourceError:
+    """The error for a missing optional package, saying how to install it."""
     return SourceError(f"reading QR codes from video needs {what}; {ADMIN_EXTRA}")
 
 
@@ -79,12 +80,10 @@ class FrameScanner:
         """Start with no picture seen."""
         try:
             import cv2
-            import numpy
             import zxingcpp
         except ImportError:
-            raise needs_extra("OpenCV, NumPy and zxing-cpp") from None
+            raise needs_extra("OpenCV and zxing-cpp") from None
         self._cv2 = cv2
-        self._np = numpy
         self._zxing = zxingcpp
         self._qr = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
         self._last_read: Grey | None = None
@@ -288,7 +287,7 @@ class VideoResult:
     seconds: float
 
 
-def _pictures(path: Path) -> Iterator[tuple[float, Grey]]:
+def decode_pictures(path: Path) -> Iterator[tuple[float, Grey]]:
     """(seconds, grey picture) for every decoded video frame, the luma plane without copying."""
     try:
         import av
@@ -329,7 +328,7 @@ def read_video(path: Path, progress: ProgressLine | None = None) -> VideoResult:
     collector = Collector()
     seconds = 0.0
     start: float | None = None
-    for at, grey in _pictures(path):
+    for at, grey in decode_pictures(path):
         start = at if start is None else start
         seconds = at - start
         whole = False
