@@ -9,7 +9,9 @@ commands read them with real decoders and a real admin store.
 from __future__ import annotations
 
 import asyncio
+import io
 import json
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,7 @@ import pytest
 from phone_video import Camera, drawn_frames, encode_video
 
 from kiosk.admin.adminstore import AdminStore
+from kiosk.admin.video import ProgressLine, read_video
 from kiosk.cli import admin_main
 from kiosk.export import build_export
 from kiosk.qrframes import fragment_count, frame_capacity
@@ -137,17 +140,42 @@ def test_a_phone_video_imports_the_bundle_and_the_report_counts_every_record(
 def test_a_video_that_ends_too_early_says_how_much_more_and_stores_nothing(
     filmed: Filmed, tmp_path: Path, passphrase: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    short = film(
-        filmed.frames, tmp_path / "short.mp4", start=0, seconds=0.4 * filmed.k / DEFAULT_RATE
-    )
+    filmed_seconds = 0.5 * filmed.k / DEFAULT_RATE
+    short = film(filmed.frames, tmp_path / "short.mp4", start=0, seconds=filmed_seconds)
     store = tmp_path / "store"
     assert admin_main(["import", "--store", str(store), "--key", str(filmed.key), str(short)]) == 1
     err = capsys.readouterr().err
     assert "short.mp4: not imported: incomplete" in err
     assert f"of {filmed.k} independent QR frames" in err
-    assert "more frames needed, roughly" in err and "more seconds of filming" in err
+    found = re.search(r"about (\d+) more frames needed, roughly (\d+) more seconds of filming", err)
+    assert found, err
+    frames, seconds = int(found[1]), int(found[2])
+    # About half the frames are missing; the estimate is of the time the kiosk needs to show them.
+    assert filmed.k // 3 <= frames <= filmed.k
+    assert frames / DEFAULT_RATE / 2 <= seconds <= 2 * frames / DEFAULT_RATE + 1
     assert "Nothing was stored" in err
     assert stored(store) == 0
+
+
+class Terminal(io.StringIO):
+    """Standard error as a terminal, where the progress line is drawn."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_line_counts_pictures_frames_and_the_share_of_the_bundle(
+    filmed: Filmed,
+) -> None:
+    terminal = Terminal()
+    result = read_video(filmed.video, ProgressLine("capture.mp4", terminal))
+    assert result.bundle == filmed.bundle
+    lines = terminal.getvalue().split("\r")
+    assert len(lines) >= 2
+    last = lines[-1]
+    assert last.startswith("capture.mp4 [####################] 100%")
+    assert f"{filmed.k}/{filmed.k} independent" in last
+    assert f"in {result.counts.pictures} pictures" in last
 
 
 def test_receive_with_a_video_file_as_its_camera_imports_the_same(
