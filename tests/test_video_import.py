@@ -155,6 +155,17 @@ def test_a_video_that_ends_too_early_says_how_much_more_and_stores_nothing(
     assert frames / DEFAULT_RATE / 2 <= seconds <= 2 * frames / DEFAULT_RATE + 1
     assert "Nothing was stored" in err
     assert stored(store) == 0
+    # A second video of the same QR screen, too short on its own (fountain frames only),
+    # completes the first when both are imported together.
+    rest = film(
+        filmed.frames, tmp_path / "rest.mp4", start=filmed.k, seconds=0.8 * filmed.k / DEFAULT_RATE
+    )
+    assert admin_main(["import", "--store", str(store), "--key", str(filmed.key), str(rest)]) == 1
+    assert "rest.mp4: not imported: incomplete" in capsys.readouterr().err
+    args = ["import", "--store", str(store), "--key", str(filmed.key), str(short), str(rest)]
+    assert admin_main(args) == 0
+    assert f"short.mp4, {rest}" in capsys.readouterr().out
+    assert stored(store) == RECORDS
 
 
 class Terminal(io.StringIO):

@@ -22,7 +22,7 @@ from kiosk.admin.opencache import CacheUnreadable, cache_key, open_cache, seal_c
 from kiosk.admin.opening import Failure, open_records
 from kiosk.admin.receive import receive_and_import
 from kiosk.admin.report_html import ChartsUnavailable
-from kiosk.admin.video import import_video, is_video
+from kiosk.admin.video import import_videos, is_video
 from kiosk.config import MIN_GROUP_FLOOR, default_config_dir, load_instruments, load_site
 from kiosk.durable import StoreError
 from kiosk.records import Payload
@@ -103,7 +103,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     with AdminStore.open(args.store, create=True) as store:
         importer = Importer(store, private_key)
         outcomes = chain(
-            (import_video(importer, Path(path)) for path in videos), importer.run(others)
+            import_videos(importer, [Path(path) for path in videos]), importer.run(others)
         )
         for outcome in outcomes:
             failed += _print_outcome(outcome)

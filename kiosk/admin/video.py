@@ -50,7 +50,10 @@ CROP_MARGIN = 0.15
 MIN_MODULE_PIXELS = 3.0
 CROP_MAX_SCALE = 3.0
 FOUNTAIN_MARGIN = 2
-AGAIN_VIDEO = "film the kiosk again, for longer, and import the new video"
+AGAIN_VIDEO = (
+    "leave the kiosk's QR screen open, film it again and import both videos together "
+    "(their frames add up), or film once for longer"
+)
 REFRESH_SECONDS = 0.1
 
 
@@ -318,14 +321,25 @@ def decode_pictures(path: Path) -> Iterator[tuple[float, Grey]]:
             return
 
 
-def read_video(path: Path, progress: ProgressLine | None = None) -> VideoResult:
+def read_video(
+    path: Path,
+    progress: ProgressLine | None = None,
+    collector: Collector | None = None,
+    offset: float = 0.0,
+) -> VideoResult:
     """Scan a video file until the bundle is whole or the video ends.
+
+    Args:
+        path: the video file.
+        progress: the line to draw progress on, if any.
+        collector: frames already gathered from earlier videos of the same export.
+        offset: seconds of those earlier videos, so filming rates span them all.
 
     Raises:
         SourceError: the file is not a readable video, or PyAV, OpenCV or zxing-cpp is missing.
     """
     scanner = FrameScanner()
-    collector = Collector()
+    collector = collector if collector is not None else Collector()
     seconds = 0.0
     start: float | None = None
     for at, grey in decode_pictures(path):
@@ -333,7 +347,7 @@ def read_video(path: Path, progress: ProgressLine | None = None) -> VideoResult:
         seconds = at - start
         whole = False
         for text in scanner.scan(grey):
-            whole = collector.add(text, seconds)
+            whole = collector.add(text, offset + seconds)
         if progress is not None:
             progress.update(scanner.counts, collector, force=whole)
         if whole:
@@ -343,17 +357,28 @@ def read_video(path: Path, progress: ProgressLine | None = None) -> VideoResult:
     return VideoResult(collector.bundle, collector, scanner.counts, seconds)
 
 
-def import_video(importer: Importer, path: Path) -> Outcome:
-    """Scan one video file and import its bundle once whole; an incomplete video stores nothing."""
-    try:
-        result = read_video(path, ProgressLine(str(path)))
-    except SourceError as error:
-        return Outcome(str(path), error=str(error))
-    collector = result.collector
-    if result.bundle is None or collector.transfer_id is None:
-        return Outcome(str(path), error=collector.shortfall(result.seconds))
-    name = (
-        f"{path} (QR transfer {collector.transfer_id.hex()}, whole after "
-        f"{result.seconds:.1f} s of video)"
-    )
-    return importer.import_bundle(name, result.bundle)
+def import_videos(importer: Importer, paths: list[Path]) -> Iterator[Outcome]:
+    """Scan videos in turn and import each bundle as soon as it is whole.
+
+    Frames pool across the videos of one import, per transfer, so a second video of the same
+    QR screen completes a first that was too short; videos left incomplete store nothing.
+    """
+    collector, filmed = Collector(), 0.0
+    used: list[str] = []
+    for path in paths:
+        try:
+            result = read_video(path, ProgressLine(str(path)), collector, filmed)
+        except SourceError as error:
+            yield Outcome(str(path), error=str(error))
+            continue
+        used.append(str(path))
+        filmed += result.seconds
+        if result.bundle is not None and collector.transfer_id is not None:
+            name = (
+                f"{', '.join(used)} (QR transfer {collector.transfer_id.hex()}, whole after "
+                f"{filmed:.1f} s of video)"
+            )
+            yield importer.import_bundle(name, result.bundle)
+            collector, used, filmed = Collector(), [], 0.0
+    if used:
+        yield Outcome(", ".join(used), error=collector.shortfall(filmed))
