@@ -115,6 +115,8 @@ class Camera:
     exposure: float = 1 / 60
     readout: float = 0.02
     refresh: float = 1 / 60
+    clock_error: float = 0.004
+    clock_jitter: float = 0.002
     drop: float = 0.03
     jitter: float = 0.004
     bits_per_pixel: float = PHONE_BITS_PER_PIXEL
@@ -172,10 +174,13 @@ class Camera:
                 scenes[index] = self.scene(raster, matrix, module)
             return scenes[index]
 
+        # The phone's clock is not the kiosk's: its pictures drift against the frames (and
+        # jitter a little), so no lucky phase lock hides the tearing.
         start = rng.uniform(0, 1 / rate)
+        period = (1 + self.clock_error) / self.fps
         previous: Picture | None = None
-        for sample in range(math.floor((shown[-1] - start) * self.fps)):
-            begin = start + sample / self.fps
+        for sample in range(math.floor((shown[-1] - start) / period)):
+            begin = start + sample * period + rng.gauss(0, self.clock_jitter)
             # A rolling shutter reads the rows out one after another: a change during the
             # exposure or the readout tears the picture.
             window = self.exposure + self.readout

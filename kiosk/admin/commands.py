@@ -91,7 +91,7 @@ def _print_outcome(outcome: Outcome) -> bool:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """kiosk-admin import: check and store bundles, QR frame images or frame text."""
+    """kiosk-admin import: check and store bundles, QR frame images, videos or frame text."""
     if args.paths.count("-") > 1:
         raise _command_error("Standard input ('-') can be named only once.")
     if "-" in args.paths and sys.stdin.isatty() and not os.environ.get(PASSPHRASE_ENV):
