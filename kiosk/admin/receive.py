@@ -70,11 +70,11 @@ def receive(
     Raises:
         SourceError: the source cannot be opened, or OpenCV or zxing-cpp is missing.
     """
-    import cv2
-
     scanner = FrameScanner()
     collector = Collector()
     capture = open_capture(source)
+    import cv2  # present: open_capture has checked
+
     is_camera = source.isdigit()
     start = clock()
     seconds = 0.0
@@ -102,6 +102,11 @@ def receive(
     finally:
         capture.release()
         progress.done()
+    if is_camera and not scanner.counts.pictures and failed_reads:
+        raise SourceError(
+            f"camera {source} opened but gave no pictures: is another program using it, or "
+            "does the system block camera access for this terminal?"
+        )
     return VideoResult(collector.bundle, collector, scanner.counts, seconds)
 
 
