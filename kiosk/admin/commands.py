@@ -1,4 +1,4 @@
-"""The administrator's import, report and receipt commands (`kiosk-admin …`)."""
+"""The administrator's import, receive, report and receipt commands (`kiosk-admin …`)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from datetime import date
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,9 @@ from kiosk.admin.aggregate import Opened, Period, Rules, build_report
 from kiosk.admin.importer import Importer, Outcome, shown
 from kiosk.admin.opencache import CacheUnreadable, cache_key, open_cache, seal_cache
 from kiosk.admin.opening import Failure, Invalid, open_records
+from kiosk.admin.receive import receive_and_import
 from kiosk.admin.report_html import ChartsUnavailable
+from kiosk.admin.video import import_videos, is_video
 from kiosk.config import MIN_GROUP_FLOOR, default_config_dir, load_instruments, load_site
 from kiosk.durable import StoreError
 from kiosk.records import Payload, default_catalogue
@@ -55,6 +58,17 @@ def ask_passphrase(key_path: Path) -> bytes:
 def load_key(args: argparse.Namespace) -> X25519PrivateKey:
     """Read and decrypt --key (WrongPassphrase and KeyFormatError reach the CLI as one line)."""
     return load_private_key_file(args.key, ask_passphrase(args.key))
+
+
+def _is_video_file(path: str) -> bool:
+    """Whether a command-line source is a video file (by its first bytes, not its name)."""
+    if path == "-":
+        return False
+    try:
+        with open(path, "rb") as file:
+            return is_video(file.read(12))
+    except OSError:
+        return False  # the importer says why it cannot be read
 
 
 def _print_outcome(outcome: Outcome) -> None:
@@ -98,7 +112,7 @@ def _print_outcome(outcome: Outcome) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """kiosk-admin import: check and store bundles, QR frame images or frame text."""
+    """kiosk-admin import: check and store bundles, QR frame images, videos or frame text."""
     if args.paths.count("-") > 1:
         raise _command_error("Standard input ('-') can be named only once.")
     if "-" in args.paths and sys.stdin.isatty() and not os.environ.get(PASSPHRASE_ENV):
@@ -107,7 +121,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     failed = skipped = imported = 0
     with AdminStore.open(args.store, create=True) as store:
         importer = Importer(store, private_key)
-        for outcome in importer.run(args.paths):
+        videos = [path for path in args.paths if _is_video_file(path)]
+        others = [path for path in args.paths if path not in videos]
+        outcomes = chain(
+            import_videos(importer, [Path(path) for path in videos]), importer.run(others)
+        )
+        for outcome in outcomes:
             if outcome.error is None:
                 imported += 1
                 _print_outcome(outcome)
@@ -131,6 +150,20 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
         return EXIT_FAILED
     return 0
+
+
+def cmd_receive(args: argparse.Namespace) -> int:
+    """kiosk-admin receive: read the QR stream from a camera (or a video file) and import it."""
+    private_key = load_key(args)
+    with AdminStore.open(args.store, create=True) as store:
+        outcome = receive_and_import(Importer(store, private_key), args.camera)
+        if outcome.error is None:
+            _print_outcome(outcome)
+        else:
+            print(f"kiosk-admin: {outcome.source}: not imported: {outcome.error}", file=sys.stderr)
+        total = store.record_count
+    print(f"The admin store {shown(str(args.store))} holds {total} records.")
+    return EXIT_FAILED if outcome.error is not None else 0
 
 
 def _open_sealed(
@@ -329,8 +362,20 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     imp.add_argument("--store", type=Path, required=True, help="the admin store folder")
     imp.add_argument("--key", type=Path, required=True, help="admin-key.pem")
-    imp.add_argument("paths", nargs="+", metavar="PATH", help="bundle, image or text file, or -")
+    imp.add_argument(
+        "paths", nargs="+", metavar="PATH", help="bundle, image, video or text file, or -"
+    )
     imp.set_defaults(handler=cmd_import)
+
+    live = commands.add_parser(
+        "receive", help="read the kiosk's QR code live from a webcam and import it when whole"
+    )
+    live.add_argument("--store", type=Path, required=True, help="the admin store folder")
+    live.add_argument("--key", type=Path, required=True, help="admin-key.pem")
+    live.add_argument(
+        "--camera", default="0", metavar="N|FILE", help="camera number (0: the first) or a video"
+    )
+    live.set_defaults(handler=cmd_receive)
 
     rep = commands.add_parser("report", help="write a report that hides groups too small")
     rep.add_argument("--store", type=Path, required=True, help="the admin store folder")
