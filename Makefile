@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DIR ?= demo
 
-.PHONY: run test lint typecheck pytest check-python check-tools clean snapshots
+.PHONY: run test lint typecheck pytest check-python clean snapshots
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -29,14 +29,6 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 run: $(VENV)/.run-installed
 	$(BIN)/kiosk demo --dir $(DEMO_DIR)
 
-check-tools:
-	@command -v tmux >/dev/null 2>&1 || \
-	  { echo "The end-to-end tests drive the real kiosk in tmux, which is not installed."; \
-	    echo "Install it: sudo apt-get install tmux   (Fedora: sudo dnf install tmux; macOS: brew install tmux)"; exit 1; }
-	@command -v shellcheck >/dev/null 2>&1 || \
-	  { echo "The deploy tests check deploy/install.sh with shellcheck, which is not installed."; \
-	    echo "Install it: sudo apt-get install shellcheck   (Fedora: sudo dnf install ShellCheck; macOS: brew install shellcheck)"; exit 1; }
-
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check kiosk screens tests bench
 	$(BIN)/ruff format --check kiosk screens tests bench
@@ -44,7 +36,7 @@ lint: $(VENV)/.test-installed
 typecheck: $(VENV)/.test-installed
 	$(BIN)/mypy
 
-pytest: $(VENV)/.test-installed check-tools
+pytest: $(VENV)/.test-installed
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
