@@ -96,7 +96,6 @@ class Terminal:
         self._lock = threading.Lock()
         self._process: ptyprocess.PtyProcess | None = None
         self._reader: threading.Thread | None = None
-        self.exit_status: int | None = None
 
     def __enter__(self) -> Terminal:
         self.start()
@@ -165,7 +164,6 @@ class Terminal:
         process.close(force=True)
         if self._reader is not None:
             self._reader.join(timeout)
-        self.exit_status = process.exitstatus
         self._process = None
         if stubborn:
             raise AssertionError(f"{self.command[0]} was still running {timeout} s after SIGHUP")
