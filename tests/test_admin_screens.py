@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -48,9 +49,11 @@ def fact(screen: Screen[Any], key: str) -> str:
     return str(screen.query_one(f"#fact-{key}", Static).content)
 
 
-def admin_kiosk(site: Site, clock: FakeClock | None = None) -> KioskApp:
+def admin_kiosk(
+    site: Site, clock: FakeClock | None = None, today: Callable[[], date] = date.today
+) -> KioskApp:
     """The kiosk as `kiosk run` starts it: admin mode only through its own F9 binding."""
-    return KioskApp(site, clock=clock or FakeClock())
+    return KioskApp(site, today=today, clock=clock or FakeClock())
 
 
 async def enter_admin(pilot: Pilot[Any], pin: str = PIN) -> AdminScreen:
