@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from conftest import AdminKey
 from helpers.clock import FakeClock
-from helpers.pilot import Timers, wait_for_item, wait_for_screen
+from helpers.pilot import Timers, wait_for_item, wait_for_screen, wait_until
 from helpers.sites import ALL_INSTRUMENTS, SIZE, kiosk, only_record, open_kiosk_site, stored
 from textual import events
 from textual.pilot import Pilot
@@ -148,15 +148,15 @@ async def test_going_forward_and_back_cancels_the_auto_advance(site: Site) -> No
     app = kiosk(site)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("3")
-        screen = app.screen
+        screen = await wait_for_screen(pilot, QuestionsScreen)
         assert isinstance(screen, QuestionsScreen)
         timers = Timers(screen)
-        await pilot.press("1")
+        app.post_message(events.Key("1", "1"))
+        await wait_until(pilot, lambda: timers.armed == 1, lambda: "no auto-advance armed")
         # Both keys in one burst, well inside the delay, as a quick hand types them.
         app.post_message(events.Key("pagedown", None))
         app.post_message(events.Key("pageup", None))
         await timers.wait_all_fired(pilot)
-        assert timers.armed == 1
         assert screen.index == 0
         assert screen.answers["mistakes_held_against"] == "meget_enig"
 
@@ -165,7 +165,7 @@ async def test_an_answer_typed_just_before_moving_on_stays_with_its_item(site: S
     app = kiosk(site)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("3")
-        screen = app.screen
+        screen = await wait_for_screen(pilot, QuestionsScreen)
         assert isinstance(screen, QuestionsScreen)
         # The page key can be handled before the row's Changed message reaches the screen.
         timers = Timers(screen)
@@ -460,7 +460,10 @@ async def test_language_switch_keeps_answers_and_focus_on_every_form(
         assert app.screen.query_one("#score", ChoiceRow).value == "6"
         await pilot.click("#start-over")
 
-        await pilot.press("6", "1")
+        await pilot.press("6")
+        # The answer key goes to the questions once they are mounted and focused.
+        await wait_for_screen(pilot, QuestionsScreen)
+        await pilot.press("1")
         await wait_for_item(pilot, 1)
         await pilot.press("pageup", "f2")
         assert app.screen.query_one(".choices", ChoiceRow).value == "ja"
