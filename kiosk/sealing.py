@@ -13,13 +13,18 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hpke, padding, serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+# Only X25519 is needed to open a site (the pinned key is checked then). HPKE (the first
+# submit) and the key-file ciphers (keygen, the admin's laptop) are imported where they are
+# used, which keeps them out of the kiosk's start-up (docs/benchmarks.md).
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives import hpke
 
 FORMAT_VERSION = 2
 """The sealed-record version this kiosk writes; 1 (payload with language) is still opened."""
@@ -31,7 +36,6 @@ PRIVATE_KEY_FILE = "admin-key.pem"
 PUBLIC_KEY_FILE = "admin-key.pub"
 MIN_PASSPHRASE_CHARS = 12
 
-_SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.CHACHA20_POLY1305)
 _INFO_PREFIX = b"trivselskiosk/record/v"
 _KEY_BYTES = 32
 _ENC_BYTES = 32
@@ -129,6 +133,14 @@ class PublicKey:
         return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
+@cache
+def _suite() -> hpke.Suite:
+    """The HPKE suite every record is sealed with: X25519, HKDF-SHA256, ChaCha20-Poly1305."""
+    from cryptography.hazmat.primitives import hpke
+
+    return hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.CHACHA20_POLY1305)
+
+
 def _checksum(raw: bytes) -> bytes:
     return hashlib.sha256(_CHECKSUM_DOMAIN + raw).digest()[:_CHECKSUM_BYTES]
 
@@ -200,6 +212,8 @@ def generate_private_key() -> X25519PrivateKey:
 
 def public_key_of(private_key: X25519PrivateKey) -> PublicKey:
     """The public key that belongs to a private key."""
+    from cryptography.hazmat.primitives import serialization
+
     return PublicKey(
         private_key.public_key().public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
@@ -247,6 +261,10 @@ def private_key_pem(private_key: X25519PrivateKey, passphrase: bytes) -> bytes:
     cryptography's own PKCS#8 encryption uses PBKDF2 with 2,048 rounds, too few for a
     passphrase; this builds the same standard container with scrypt, which OpenSSL reads.
     """
+    from cryptography.hazmat.primitives import padding, serialization
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
     check_passphrase(passphrase)
     der = private_key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -278,6 +296,8 @@ def load_private_key(pem: bytes, passphrase: bytes) -> X25519PrivateKey:
 
     An unencrypted PKCS#8 PEM is read as well, so a key re-exported by OpenSSL still works.
     """
+    from cryptography.hazmat.primitives import serialization
+
     if b"PRIVATE KEY-----" not in pem:
         raise KeyFormatError("this is not a private key PEM (no 'PRIVATE KEY' block)")
     encrypted = b"-----BEGIN ENCRYPTED PRIVATE KEY-----" in pem
@@ -389,7 +409,7 @@ def seal(public_key: PublicKey, record_id: bytes, plaintext: bytes) -> bytes:
     """
     if len(record_id) != RECORD_ID_BYTES:
         raise ValueError(f"a record id is {RECORD_ID_BYTES} bytes; got {len(record_id)}")
-    sealed = _SUITE.encrypt(
+    sealed = _suite().encrypt(
         plaintext, public_key.x25519(), info=_record_info(FORMAT_VERSION, record_id)
     )
     return bytes([FORMAT_VERSION]) + sealed
@@ -397,7 +417,7 @@ def seal(public_key: PublicKey, record_id: bytes, plaintext: bytes) -> bytes:
 
 def seal_blob(public_key: PublicKey, info: bytes, plaintext: bytes) -> bytes:
     """HPKE-seal a small secret that is not a record (a receipt challenge): enc || ct."""
-    return _SUITE.encrypt(plaintext, public_key.x25519(), info=info)
+    return _suite().encrypt(plaintext, public_key.x25519(), info=info)
 
 
 def open_blob(private_key: X25519PrivateKey, info: bytes, blob: bytes) -> bytes:
@@ -405,7 +425,7 @@ def open_blob(private_key: X25519PrivateKey, info: bytes, blob: bytes) -> bytes:
     if len(blob) < _ENC_BYTES + _TAG_BYTES:
         raise OpenError("the sealed value is cut short")
     try:
-        return _SUITE.decrypt(blob, private_key, info=info)
+        return _suite().decrypt(blob, private_key, info=info)
     except Exception:
         raise OpenError("the sealed value does not open with this key and context") from None
 
@@ -427,7 +447,7 @@ def open_sealed(private_key: X25519PrivateKey, record_id: bytes, sealed: bytes) 
             f"at least {SEALED_OVERHEAD} expected"
         )
     try:
-        return _SUITE.decrypt(sealed[1:], private_key, info=_record_info(sealed[0], record_id))
+        return _suite().decrypt(sealed[1:], private_key, info=_record_info(sealed[0], record_id))
     except Exception:
         raise OpenError(
             "the sealed record does not open: it was changed, belongs to another record id, "

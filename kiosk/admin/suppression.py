@@ -13,8 +13,6 @@ from typing import TypeVar
 
 K = TypeVar("K", bound=Hashable)
 
-Line = tuple[K, Sequence[K]]
-
 
 def complete_suppression(
     counts: Mapping[K, int], lines: Sequence[tuple[K, Sequence[K]]], hidden: set[K]
