@@ -276,9 +276,8 @@ def test_qr_export_read_from_the_screen_is_the_kiosks_bundle(
         kiosk.press("Tab", row=QR_BUTTON)
         kiosk.send_keys("Enter")
         kiosk.wait_for("/s ·")
-        # Faster than the default 5/s, but no faster than the emulator reads frames back.
-        kiosk.send_keys(*["+"] * 10)
-        kiosk.wait_for("15/s")
+        # At the default rate the emulator misses frames now and then; the fountain code
+        # completes the transfer from the frames it does read.
         decoder = FrameDecoder()
         deadline = time.monotonic() + QR_SECONDS
         while not decoder.is_complete:
