@@ -58,7 +58,7 @@ def records(count: int, sites: int, weeks: int, seed: int = 7) -> list[Opened]:
         iso = day.isocalendar()
         tool = rng.choice(tools)
         payload = Payload(
-            tool.id, tool.version, f"{iso.year}-W{iso.week:02d}", None, answers(tool, rng)
+            tool.id, tool.version, f"{iso.year}-W{iso.week:02d}", "da", answers(tool, rng)
         )
         out.append(Opened(payload, f"site-{site:02d}", f"kiosk-{site:02d}", 0))
     return out

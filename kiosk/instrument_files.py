@@ -40,7 +40,7 @@ _INSTRUMENT_KEYS = (
     "report",
     "prevention_examples",
 )
-_REPORT_RULE_KEYS = ("min_category", "share_low", "share_high", "total_bin")
+_REPORT_RULE_KEYS = ("share_low", "share_high", "total_bin")
 _COMMON_ITEM_KEYS = ("id", "kind", "label", "help", "required")
 _ITEM_KEYS: dict[str, tuple[str, ...]] = {
     "scale": (*_COMMON_ITEM_KEYS, "min", "max", "anchors"),

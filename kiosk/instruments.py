@@ -75,13 +75,11 @@ class Item:
 class ReportRules:
     """An instrument's own report rules, from its TOML `[report]` table.
 
-    `min_category`: a count of one answer below this within a shown group is hidden (a lone
-    "ja" to a strain must not show). `share_low`/`share_high`: scale values at or below /
+    `share_low`/`share_high`: scale values at or below /
     at or above which the report prints the share of answers (support's "turn down" and
     "need more"). `total_bin`: the width of the bins the total score is counted in.
     """
 
-    min_category: int | None = None
     share_low: int | None = None
     share_high: int | None = None
     total_bin: int = 10

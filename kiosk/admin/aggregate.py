@@ -20,6 +20,7 @@ from kiosk.records import Payload
 from kiosk.sanitize import clean_text
 
 TOTAL = "total"
+NONE = "none"  # the count of a group that left a question unanswered
 Array = NDArray[np.int64]
 
 
@@ -44,7 +45,11 @@ class QuestionSpec:
 
 @dataclass
 class Counts:
-    """One instrument's base counts; arrays are batch × site × week (× category)."""
+    """One instrument's base counts; arrays are batch × site × week (× category).
+
+    An optional question's (and the total's) last category is "none": not answered, so
+    every question's categories add up to the group.
+    """
 
     instrument: Instrument
     group: Array
@@ -71,13 +76,17 @@ def question_specs(instrument: Instrument) -> list[QuestionSpec]:
     for item in instrument.items:
         if item.kind == "text":
             continue
+        skipped = () if item.required else (NONE,)
         if item.kind == "scale":
             assert item.min is not None and item.max is not None
             values = list(range(item.min, item.max + 1))
-            specs.append(QuestionSpec(item.id, tuple(map(str, values)), tuple(map(float, values))))
+            cats = (*map(str, values), *skipped)
+            scores: tuple[float | None, ...] = (*map(float, values), *(None for _ in skipped))
+            specs.append(QuestionSpec(item.id, cats, scores))
             continue
         scores = tuple(item_score(instrument, item.id, option.id) for option in item.options)
-        specs.append(QuestionSpec(item.id, tuple(o.id for o in item.options), scores))
+        cats = (*(o.id for o in item.options), *skipped)
+        specs.append(QuestionSpec(item.id, cats, (*scores, *(None for _ in skipped))))
     if instrument.has_total:
         top = int(sum(max(item.points or (0,)) for item in instrument.items))
         width = instrument.report.total_bin
@@ -88,12 +97,18 @@ def question_specs(instrument: Instrument) -> list[QuestionSpec]:
             f"{lo}–{starts[i + 1] - 1 if i + 1 < len(starts) else top}"
             for i, lo in enumerate(starts)
         ]
-        specs.append(QuestionSpec(TOTAL, tuple(bins), tuple(float(lo) for lo in starts)))
+        specs.append(QuestionSpec(TOTAL, (*bins, NONE), (*(float(lo) for lo in starts), None)))
     return specs
 
 
+def has_mean(spec: QuestionSpec) -> bool:
+    """True when every answer (not answering aside) has a score, so a mean means something."""
+    pairs = zip(spec.categories, spec.scores, strict=True)
+    return all(score is not None for cat, score in pairs if cat != NONE)
+
+
 def _bin_of(spec: QuestionSpec, total: float) -> int:
-    lows = [float(label.split("–")[0]) for label in spec.categories]
+    lows = [float(label.split("–")[0]) for label in spec.categories if label != NONE]
     return max(i for i, low in enumerate(lows) if total >= low)
 
 
@@ -165,7 +180,7 @@ def _count_one(
     sums: dict[str, NDArray[np.float64]] = {}
     for spec in specs:
         position = {cat: i for i, cat in enumerate(spec.categories)}
-        codes = np.full(len(rows), -1, dtype=np.int64)
+        codes = np.full(len(rows), position.get(NONE, -1), dtype=np.int64)
         for n, (_, _, _, answers) in enumerate(rows):
             if spec.id == TOTAL:
                 total = total_score(instrument, answers)
@@ -177,18 +192,20 @@ def _count_one(
                 if value is not None:
                     codes[n] = position[str(value)]
         given = codes >= 0
+        complete = codes != position.get(NONE, -1)
         flat = cell[given] * len(spec.categories) + codes[given]
         buckets[spec.id] = np.bincount(flat, minlength=size * len(spec.categories)).reshape(
             (*shape, len(spec.categories))
         )
-        answered[spec.id] = buckets[spec.id].sum(axis=3)
+        real = [i for i, cat in enumerate(spec.categories) if cat != NONE]
+        answered[spec.id] = buckets[spec.id][..., real].sum(axis=3)
         if spec.id == TOTAL:
             totals = np.array(
                 [total_score(instrument, a) or 0.0 for _, _, _, a in rows], dtype=np.float64
             )
-            summed = np.bincount(cell[given], weights=totals[given], minlength=size)
+            summed = np.bincount(cell[complete], weights=totals[complete], minlength=size)
             sums[spec.id] = summed.astype(np.float64).reshape(shape)
-        elif all(score is not None for score in spec.scores):
+        elif has_mean(spec):
             weights = np.array([s or 0.0 for s in spec.scores], dtype=np.float64)
             sums[spec.id] = (buckets[spec.id] * weights).sum(axis=3).astype(np.float64)
     notes: dict[tuple[str, int, str], list[str]] = {}

@@ -52,7 +52,6 @@ class InstrumentInfo:
     text_questions: tuple[Question, ...]
     min_group: int
     min_group_text: int
-    min_category: int
     prevention_examples: tuple[Text, ...]
     share_low: int | None = None
     share_high: int | None = None

@@ -1,9 +1,10 @@
 """Build the publication table of one admin-store state: count, hide, prove, and fill cells.
 
-Per instrument (instruments share no answers, so they are audited apart): the group table
-(how many answered), then each question's table where its n differs from the group's, then
-for instruments with `min_category` (exposures) the answer categories, each hidden set
-proved by the audit against everything this table and every earlier release publishes.
+Per instrument (instruments share no answers, so they are audited apart), the group table
+(how many answered, per site and period) is hidden and proved by the audit against
+everything this table and every earlier release publishes. A shown cell shows every
+question's whole distribution, "no answer" included, so each distribution splits the same
+group of at least `min_group` people, and a hidden cell shows nothing.
 A cell hidden now that an earlier release showed repeats that release's numbers, marked
 with its day, which tells nothing new.
 """
@@ -18,11 +19,14 @@ from datetime import date
 import numpy as np
 
 from kiosk.admin.aggregate import (
+    NONE,
     TOTAL,
     Base,
     Counts,
     Opened,
+    QuestionSpec,
     count,
+    has_mean,
     month_notes,
     question_specs,
 )
@@ -42,8 +46,8 @@ from kiosk.admin.releases import Release
 from kiosk.admin.suppression import protect
 from kiosk.instruments import Instrument, Text
 
+NO_ANSWER = Text("Ikke besvaret", "No answer")
 Key = tuple[str, str]  # (site or ALL, period)
-CatKey = tuple[str, str, str]  # (category index, site or ALL, period)
 
 
 @dataclass(frozen=True)
@@ -60,79 +64,41 @@ class State:
     retired: int
 
 
-def _published(
-    history: Sequence[tuple[Release, int]],
-    instrument: str,
-    question: str | None,
-    categories: Sequence[str] = (),
-) -> list[dict[CellKey, int]]:
-    """What each earlier release showed of one instrument: its group n ("g"), and for a
-    question its n ("n") and answer counts (by category index)."""
-    out: list[dict[CellKey, int]] = []
-    position = {cat: str(i) for i, cat in enumerate(categories)}
-    for release, _ in history:
-        shown: dict[CellKey, int] = {}
-        for cell in release.cells:
-            if cell.instrument != instrument or cell.n is None:
-                continue
-            shown[("g", cell.site, cell.period)] = cell.n
-            for measure in cell.measures:
-                if question is None or measure.question != question or measure.n is None:
-                    continue
-                shown[("n", cell.site, cell.period)] = measure.n
-                for cat, value in measure.distribution:
-                    if value is not None and cat in position:
-                        shown[(position[cat], cell.site, cell.period)] = value
-        out.append(shown)
-    return out
-
-
-def _question_spec(counts: Counts, spec_id: str, need: int, min_category: int) -> Spec:
-    """A question's table linked to its group: answers (or answered), and no answer."""
-    none = (counts.group - counts.answered[spec_id])[..., None]
-    if not min_category:
-        stacked = np.concatenate([counts.answered[spec_id][..., None], none], axis=3)
-        return Spec(stacked, {"g": ((0, 1), need), "n": ((0,), need)})
-    buckets = counts.buckets[spec_id]
-    width = buckets.shape[3]
-    kinds: dict[str, tuple[tuple[int, ...], int]] = {
-        "g": (tuple(range(width + 1)), need),
-        "n": (tuple(range(width)), need),
-    }
-    kinds.update({str(c): ((c,), min_category) for c in range(width)})
-    within = (("n", tuple(str(c) for c in range(width))),)
-    return Spec(np.concatenate([buckets, none], axis=3), kinds, within)
+def _published(history: Sequence[tuple[Release, int]], instrument: str) -> list[dict[CellKey, int]]:
+    """What each earlier release showed of one instrument's group counts."""
+    return [
+        {
+            ("g", cell.site, cell.period): cell.n
+            for cell in release.cells
+            if cell.instrument == instrument and cell.n is not None
+        }
+        for release, _ in history
+    ]
 
 
 def _measure(
-    spec_id: str,
-    categories: Sequence[str],
+    spec: QuestionSpec,
     counts: Counts,
     layout: Layout,
     key: Key,
-    hidden: bool,
-    masked: set[tuple[str, str, str]],
     shares: tuple[int | None, int | None],
 ) -> Measure:
-    if hidden:
-        return Measure(spec_id, None)
+    """One question's numbers in a shown cell: every answer count, "no answer" included."""
     level, period = key
     sites, weeks = layout.sites_of(level), layout.period_weeks[period]
-    dist = counts.buckets[spec_id].sum(axis=0)[np.ix_(sites, weeks)].sum(axis=(0, 1))
-    n = int(dist.sum())
-    mean = None
-    if spec_id in counts.sums and n:
-        mean = round(float(counts.sums[spec_id].sum(axis=0)[np.ix_(sites, weeks)].sum()) / n, 2)
-    low = high = None
-    if shares[0] is not None and shares[1] is not None and n:
-        values = np.array([int(c) for c in categories])
-        low = round(float(dist[values <= shares[0]].sum()) / n, 3)
-        high = round(float(dist[values >= shares[1]].sum()) / n, 3)
-    distribution = tuple(
-        (cat, None if (str(i), level, period) in masked else int(dist[i]))
-        for i, cat in enumerate(categories)
-    )
-    return Measure(spec_id, n, distribution, mean, low, high)
+    dist = counts.buckets[spec.id].sum(axis=0)[np.ix_(sites, weeks)].sum(axis=(0, 1))
+    real = np.array([cat != NONE for cat in spec.categories])
+    answered = int(dist[real].sum())
+    mean = low = high = None
+    if spec.id in counts.sums and answered:
+        total = float(counts.sums[spec.id].sum(axis=0)[np.ix_(sites, weeks)].sum())
+        mean = round(total / answered, 2)
+    if shares[0] is not None and shares[1] is not None and answered:
+        values = np.array([int(c) if c != NONE else 0 for c in spec.categories])
+        low = round(float(dist[real & (values <= shares[0])].sum()) / answered, 3)
+        high = round(float(dist[real & (values >= shares[1])].sum()) / answered, 3)
+    distribution = tuple((cat, int(dist[i])) for i, cat in enumerate(spec.categories))
+    return Measure(spec.id, answered, distribution, mean, low, high)
 
 
 def instrument_info(instrument: Instrument, rules: Rules) -> InstrumentInfo:
@@ -144,17 +110,18 @@ def instrument_info(instrument: Instrument, rules: Rules) -> InstrumentInfo:
             label = Text(
                 "Samlet score (kun fuldt besvarede)", "Total score (complete answers only)"
             )
-            cats = tuple(Category(c, Text(c, c)) for c in spec.categories)
+            cats = tuple(Category(c, Text(c, c)) for c in spec.categories if c != NONE)
         else:
             item = instrument.item(spec.id)
             label = item.label
             if item.kind == "scale":
-                cats = tuple(Category(c, Text(c, c)) for c in spec.categories)
+                cats = tuple(Category(c, Text(c, c)) for c in spec.categories if c != NONE)
             else:
                 cats = tuple(Category(o.id, o.label) for o in item.options)
-        has_mean = all(score is not None for score in spec.scores)
+        if NONE in spec.categories:
+            cats = (*cats, Category(NONE, NO_ANSWER))
         shares = spec.id != TOTAL and instrument.report.share_low is not None
-        questions.append(Question(spec.id, label, cats, has_mean, shares))
+        questions.append(Question(spec.id, label, cats, has_mean(spec), shares))
     texts = tuple(
         Question(item.id, item.label, (), False) for item in instrument.items if item.kind == "text"
     )
@@ -165,7 +132,6 @@ def instrument_info(instrument: Instrument, rules: Rules) -> InstrumentInfo:
         text_questions=texts,
         min_group=need,
         min_group_text=max(rules.min_group_text, instrument.min_group_text or 0, need),
-        min_category=instrument.report.min_category or 0,
         prevention_examples=instrument.prevention_examples,
         share_low=instrument.report.share_low,
         share_high=instrument.report.share_high,
@@ -178,30 +144,11 @@ def _instrument_cells(
     history, need = state.history, info.min_group
     group_spec = Spec(counts.group[..., None], {"g": ((0,), need)})
     group = build(layout, group_spec)
-    add_history(layout, group, group_spec, history, _published(history, info.id, None))
+    add_history(layout, group, group_spec, history, _published(history, info.id))
     outcome = protect(group)
     unprovable = outcome.unprovable
     hidden_g = {(level, period) for _, level, period in outcome.hidden}
-    hidden_q: dict[str, set[Key]] = {}
-    masked_q: dict[str, set[CatKey]] = {}
     specs = question_specs(counts.instrument)
-    for spec in specs:
-        categories = info.min_category if spec.id != TOTAL else 0
-        if not categories and np.array_equal(counts.answered[spec.id], counts.group):
-            hidden_q[spec.id], masked_q[spec.id] = set(), set()
-            continue
-        linked = _question_spec(counts, spec.id, need, categories)
-        table = build(layout, linked)
-        published = _published(history, info.id, spec.id, spec.categories)
-        add_history(layout, table, linked, history, published)
-        start = {(kind, *key) for key in hidden_g for kind in linked.kinds}
-        result = protect(table, start)
-        unprovable += result.unprovable
-        hidden_g |= {(level, period) for kind, level, period in result.hidden if kind == "g"}
-        hidden_q[spec.id] = {
-            (level, period) for kind, level, period in result.hidden if kind == "n"
-        }
-        masked_q[spec.id] = {key for key in result.hidden if key[0] not in ("g", "n")}
     cells: list[Cell] = []
     for _, level, period in group.count:
         key = (level, period)
@@ -210,13 +157,10 @@ def _instrument_cells(
             continue
         measures = tuple(
             _measure(
-                spec.id,
-                spec.categories,
+                spec,
                 counts,
                 layout,
                 key,
-                key in hidden_q[spec.id],
-                masked_q[spec.id],
                 (info.share_low, info.share_high) if spec.id != TOTAL else (None, None),
             )
             for spec in specs

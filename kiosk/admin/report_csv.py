@@ -58,16 +58,13 @@ def rows(report: Report, excel_da: bool = False) -> list[list[str]]:
             status = label(lang, "as_of", day=cell.as_of) if cell.as_of else "shown"
             for measure in cell.measures:
                 row = [*base, str(cell.n), status, measure.question]
-                if measure.n is None:
-                    out.append([*row, "", "", "", "", hidden_text(lang)])
-                    continue
                 dist = " ".join(
                     f"{key}={'' if count is None else count}" for key, count in measure.distribution
                 )
                 out.append(
                     [
                         *row,
-                        str(measure.n),
+                        "" if measure.n is None else str(measure.n),
                         _num(measure.mean, excel_da),
                         _num(measure.share_low, excel_da),
                         _num(measure.share_high, excel_da),

@@ -100,14 +100,14 @@ def _chart(info: InstrumentInfo, cell: Cell, lang: str, salt: str) -> str:
 def _measure_html(info: InstrumentInfo, measure: Measure, lang: str) -> str:
     question = _question(info, measure.question)
     heading = question.label.get(lang)
-    if measure.n is None:
-        why = e(hidden_text(lang))
-        return f'<tr><td>{e(heading)}</td><td colspan="3" class="hidden">{why}</td></tr>'
     labels = {category.id: category.label.get(lang) for category in question.categories}
     dist = ", ".join(
         f"{e(labels.get(cat, cat))}: "
         + (f"<span class=hidden>{e(hidden_text(lang))}</span>" if count is None else e(count))
         for cat, count in measure.distribution
+    )
+    answered = (
+        f"<span class=hidden>{e(hidden_text(lang))}</span>" if measure.n is None else measure.n
     )
     extra = ""
     if question.shares:
@@ -115,7 +115,7 @@ def _measure_html(info: InstrumentInfo, measure: Measure, lang: str) -> str:
         low_word, high_word = e(label(lang, "share_low")), e(label(lang, "share_high"))
         extra = f"<br>{low_word}: {e(low)} · {high_word}: {e(high)}"
     return (
-        f"<tr><td>{e(heading)}</td><td>{measure.n}</td>"
+        f"<tr><td>{e(heading)}</td><td>{answered}</td>"
         f"<td>{e(number(measure.mean, lang))}{extra}</td><td>{dist}</td></tr>"
     )
 

@@ -57,7 +57,6 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "title": info.title.get(lang),
                 "min_group": info.min_group,
                 "min_group_text": info.min_group_text,
-                "min_category": info.min_category or None,
                 "questions": {
                     q.id: {
                         "label": q.label.get(lang),

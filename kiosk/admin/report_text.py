@@ -28,10 +28,6 @@ def rules_lines(report: Report) -> list[str]:
     for info in table.instruments.values():
         if info.min_group > rules.min_group:
             lines.append(f"{info.title.get(lang)}: {label(lang, 'rule_group', n=info.min_group)}")
-        if info.min_category:
-            lines.append(
-                label(lang, "rule_category", title=info.title.get(lang), n=info.min_category)
-            )
     lines += [
         label(lang, "rule_closed"),
         label(lang, "rule_filters"),
@@ -96,9 +92,8 @@ def distribution_text(measure: Measure, question: Question, lang: str) -> str:
 def _measure_lines(info: InstrumentInfo, measure: Measure, lang: str) -> list[str]:
     question = next(q for q in info.questions if q.id == measure.question)
     heading = question_label(question, lang)
-    if measure.n is None:
-        return [f"    {heading}: {hidden_text(lang)}"]
-    line = f"    {heading} (n={measure.n})"
+    answered = hidden_text(lang) if measure.n is None else measure.n
+    line = f"    {heading} (n={answered})"
     if measure.mean is not None:
         line += f"  {label(lang, 'mean')}: {number(measure.mean, lang)}"
     if question.shares:
