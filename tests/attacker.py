@@ -3,8 +3,8 @@
 Written from the requirement in docs/reports.md, not from the report's code: it knows only
 the published rules (the grid of ISO weeks, months and years by Thursday, all time over
 the covered weeks, sites and "all sites", counts are non-negative whole numbers, imports
-only add answers, a required question is answered by everyone, an optional one by at most
-everyone) and the printed outputs, which it parses from every format. For every hidden
+only add answers, each answer of a group falls in exactly one category of each question,
+"no answer" included) and the printed outputs, which it parses from every format. For every hidden
 number it computes the feasible interval with HiGHS (scipy.optimize.milp):
 
 - a hidden group count must keep an interval at least `min_group` wide;
@@ -24,9 +24,9 @@ import io
 import json
 import re
 from collections.abc import Iterable
-from itertools import pairwise
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import Any
 
 import highspy
@@ -156,12 +156,13 @@ def _labels(instruments: dict[str, Instrument]) -> tuple[dict[str, str], dict[st
 
 
 def _categories(instrument: Instrument, question: str) -> dict[str, str]:
+    none = {"No answer": "none"}
     if question == "total":
-        return {}
+        return none
     item = instrument.item(question)
     if item.kind == "scale":
-        return {}
-    return {option.label.en: option.id for option in item.options}
+        return none
+    return {option.label.en: option.id for option in item.options} | none
 
 
 def read_text(
@@ -273,9 +274,12 @@ class _Model:
         s = self.states.index(state)
         return ((s * len(self.sites) + site) * len(self.weeks) + week) * self.cats + cat
 
-    def support(self, state: int, site: str, weeks: Iterable[str], cat: int | None) -> list[int]:
+    def support(
+        self, state: int, site: str, weeks: Iterable[str], cat: int | None, skip: int = -1
+    ) -> list[int]:
+        """Unknowns of a cell: one category, or all but `skip` (a question's n: answered)."""
         sites = range(len(self.sites)) if site == ALL else [self.sites.index(site)]
-        cats = range(self.cats) if cat is None else [cat]
+        cats = [c for c in range(self.cats) if c != skip] if cat is None else [cat]
         index = {w: i for i, w in enumerate(self.weeks)}
         return [
             self.var(state, s, index[w], c)
@@ -352,7 +356,6 @@ def attack(
     seen: Observations,
     instruments: dict[str, Instrument],
     min_group: dict[str, int],
-    min_category: dict[str, int],
 ) -> list[Finding]:
     """Every hidden number the reports let an attacker narrow too far."""
     assert not seen.conflicts, seen.conflicts
@@ -375,7 +378,6 @@ def attack(
                 sites,
                 weeks,
                 min_group[instrument_id],
-                min_category.get(instrument_id, 0),
             )
     return findings
 
@@ -388,7 +390,6 @@ def _attack_one(
     sites: list[str],
     weeks: list[str],
     need: int,
-    need_category: int,
 ) -> list[Finding]:
     iid = instrument.id
     cats = sorted(
@@ -404,7 +405,8 @@ def _attack_one(
     def support_of(m: _Model, key: Key, category: int | None) -> list[int]:
         state, _, site, period, _, _ = key
         axis = seen.covered[state] if period == ALL else weeks
-        return m.support(state, site, weeks_of(period, axis), category)
+        skip = cats.index("none") if m is model and "none" in cats else -1
+        return m.support(state, site, weeks_of(period, axis), category, skip)
 
     for key, value in seen.numbers.items():
         if key[1] != iid:
@@ -416,9 +418,7 @@ def _attack_one(
         elif key[4] == "" and question:
             group.equal(support_of(group, key, None), value)
     if question:
-        # Each group answers a question at most once (exactly once if it is required).
-        required = question != "total" and instrument.item(question).required
-        lows = 0.0
+        # Every answer of a group falls in exactly one category ("no answer" is one).
         for state in states:
             for s in range(len(sites)):
                 for w in range(len(weeks)):
@@ -427,7 +427,7 @@ def _attack_one(
                         (
                             [*support, model.size + group.var(state, s, w, 0)],
                             [1.0] * size + [-1.0],
-                            lows if required else -np.inf,
+                            0.0,
                             0.0,
                         )
                     )
@@ -459,19 +459,18 @@ def _attack_one(
         high = model.extreme(objective, -1.0)
         low = model.extreme(objective, 1.0)
         group_cell = key[4] == "" and key[5] == ""
-        threshold = need if not key[5] or not need_category else need_category
         if group_cell or (key[4] and not key[5]):
-            too_narrow = high - low < threshold
+            too_narrow = high - low < need
         else:
-            too_narrow = high - low < threshold and 1 <= low < threshold
+            too_narrow = high - low < need and 1 <= low < need
         if too_narrow:
-            findings.append(Finding(key, low, high, threshold))
+            findings.append(Finding(key, low, high, need))
     # The answers that arrived between two reports form a group of their own.
-    # (Its answers are then those of a published group of `need` or more, like any shown
-    # cell's, except that a category below `min_category` must not show.)
+    # (Its answer counts are then those of a published group of `need` or more, like any
+    # shown cell's, so only its size is checked.)
     for earlier, later in pairwise(states):
         for key in [k for k in seen.numbers if k[0] == later and k[1] == iid and k[4] == question]:
-            if key[5] and not need_category:
+            if key[5]:
                 continue
             before = (earlier, *key[1:])
             if before not in seen.numbers and before not in seen.hidden:
@@ -484,7 +483,6 @@ def _attack_one(
                 objective[var] = objective.get(var, 0.0) - 1.0
             high = model.extreme(objective, -1.0)
             low = model.extreme(objective, 1.0)
-            threshold = need if not key[5] or not need_category else need_category
-            if high - low < threshold and 1 <= low < threshold:
-                findings.append(Finding(key, low, high, threshold))
+            if high - low < need and 1 <= low < need:
+                findings.append(Finding(key, low, high, need))
     return findings
