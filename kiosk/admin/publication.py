@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+from numpy.typing import NDArray
 
 from kiosk.admin.aggregate import (
     NONE,
@@ -76,29 +77,51 @@ def _published(history: Sequence[tuple[Release, int]], instrument: str) -> list[
     ]
 
 
-def _measure(
-    spec: QuestionSpec,
-    counts: Counts,
-    layout: Layout,
-    key: Key,
-    shares: tuple[int | None, int | None],
-) -> Measure:
-    """One question's numbers in a shown cell: every answer count, "no answer" included."""
-    level, period = key
-    sites, weeks = layout.sites_of(level), layout.period_weeks[period]
-    dist = counts.buckets[spec.id].sum(axis=0)[np.ix_(sites, weeks)].sum(axis=(0, 1))
-    real = np.array([cat != NONE for cat in spec.categories])
-    answered = int(dist[real].sum())
-    mean = low = high = None
-    if spec.id in counts.sums and answered:
-        total = float(counts.sums[spec.id].sum(axis=0)[np.ix_(sites, weeks)].sum())
-        mean = round(total / answered, 2)
-    if shares[0] is not None and shares[1] is not None and answered:
-        values = np.array([int(c) if c != NONE else 0 for c in spec.categories])
-        low = round(float(dist[real & (values <= shares[0])].sum()) / answered, 3)
-        high = round(float(dist[real & (values >= shares[1])].sum()) / answered, 3)
-    distribution = tuple((cat, int(dist[i])) for i, cat in enumerate(spec.categories))
-    return Measure(spec.id, answered, distribution, mean, low, high)
+class _CellSums:
+    """Every question's answer counts and score sums per (site level, period), at once."""
+
+    def __init__(self, counts: Counts, layout: Layout) -> None:
+        periods = list(layout.period_weeks)
+        self.period = {p: i for i, p in enumerate(periods)}
+        self.level = {lv: i for i, lv in enumerate(layout.levels)}
+        member = np.zeros((len(periods), layout.weeks))
+        for i, weeks in enumerate(layout.period_weeks.values()):
+            member[i, weeks] = 1.0
+        self._mask_cache: dict[str, tuple[list[bool], list[int]]] = {}
+        self.dist: dict[str, NDArray[np.float64]] = {}
+        self.sums: dict[str, NDArray[np.float64]] = {}
+        for spec_id, buckets in counts.buckets.items():
+            self.dist[spec_id] = self._by_cell(buckets.sum(axis=0).astype(np.float64), member)
+            if spec_id in counts.sums:
+                summed = counts.sums[spec_id].sum(axis=0)[..., None]
+                self.sums[spec_id] = self._by_cell(summed, member)[..., 0]
+
+    def _by_cell(
+        self, by_site: NDArray[np.float64], member: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        """(site, week, category) → (level, period, category)."""
+        if len(self.level) > by_site.shape[0]:
+            by_site = np.concatenate([by_site, by_site.sum(axis=0, keepdims=True)], axis=0)
+        out: NDArray[np.float64] = np.einsum("pw,lwc->lpc", member, by_site)
+        return out
+
+    def measure(
+        self, spec: QuestionSpec, key: Key, shares: tuple[int | None, int | None]
+    ) -> Measure:
+        """One question's numbers in a shown cell: every answer count, "no answer" included."""
+        at = (self.level[key[0]], self.period[key[1]])
+        dist = [round(v) for v in self.dist[spec.id][at].tolist()]
+        real, values = self._masks(spec)
+        answered = sum(d for d, is_real in zip(dist, real, strict=True) if is_real)
+        mean = low = high = None
+        if spec.id in self.sums and answered:
+            mean = round(float(self.sums[spec.id][at]) / answered, 2)
+        if shares[0] is not None and shares[1] is not None and answered:
+            pairs = [(d, v) for d, v, is_real in zip(dist, values, real, strict=True) if is_real]
+            low = round(sum(d for d, v in pairs if v <= shares[0]) / answered, 3)
+            high = round(sum(d for d, v in pairs if v >= shares[1]) / answered, 3)
+        distribution = tuple(zip(spec.categories, dist, strict=True))
+        return Measure(spec.id, answered, distribution, mean, low, high)
 
 
 def instrument_info(instrument: Instrument, rules: Rules) -> InstrumentInfo:
@@ -149,6 +172,7 @@ def _instrument_cells(
     unprovable = outcome.unprovable
     hidden_g = {(level, period) for _, level, period in outcome.hidden}
     specs = question_specs(counts.instrument)
+    sums = _CellSums(counts, layout)
     cells: list[Cell] = []
     for _, level, period in group.count:
         key = (level, period)
@@ -156,12 +180,8 @@ def _instrument_cells(
             cells.append(Cell(info.id, level, period, None))
             continue
         measures = tuple(
-            _measure(
-                spec,
-                counts,
-                layout,
-                key,
-                (info.share_low, info.share_high) if spec.id != TOTAL else (None, None),
+            sums.measure(
+                spec, key, (info.share_low, info.share_high) if spec.id != TOTAL else (None, None)
             )
             for spec in specs
         )
