@@ -105,6 +105,15 @@ class _CellSums:
         out: NDArray[np.float64] = np.einsum("pw,lwc->lpc", member, by_site)
         return out
 
+    def _masks(self, spec: QuestionSpec) -> tuple[list[bool], list[int]]:
+        """Which categories are answers (not "none"), and their values for shares."""
+        cached = self._mask_cache.get(spec.id)
+        if cached is None:
+            real = [cat != NONE for cat in spec.categories]
+            values = [int(c) if c != NONE and c.isdigit() else 0 for c in spec.categories]
+            cached = self._mask_cache[spec.id] = (real, values)
+        return cached
+
     def measure(
         self, spec: QuestionSpec, key: Key, shares: tuple[int | None, int | None]
     ) -> Measure:
