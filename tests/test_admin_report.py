@@ -14,7 +14,7 @@ from conftest import AdminKey
 from kiosk.cli import admin_main
 from kiosk.config import default_config_dir, load_instruments
 from kiosk.export import build_export
-from kiosk.site import Site
+from kiosk.site import Site, init_site, open_site
 from kiosk.submit import Submitter
 
 INSTRUMENTS = load_instruments(default_config_dir() / "instruments")
@@ -179,3 +179,33 @@ def test_every_format_says_anyone_with_the_public_key_can_add_records(
         out = tmp_path / f"report.{form}"
         report(store, admin_key, "--format", form, "--lang", lang, "--out", str(out))
         assert said[lang] in out.read_text(encoding="utf-8"), form
+
+
+def test_a_period_waits_for_every_kiosk_or_its_retirement(
+    store: Path, admin_key: AdminKey, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    init_site(tmp_path / "old", admin_key.public_key, "Kontor")
+    old = open_site(tmp_path / "old")
+    try:
+        Submitter(old.store, old.config, old.public_key).submit(
+            INSTRUMENTS["support"], {"practical": 5}, "da", day=date(2026, 3, 2)
+        )
+        export = build_export(old, today=date(2026, 3, 4))
+    finally:
+        old.close()
+    (tmp_path / "old.tkb").write_bytes(export.bundle)
+    key = ["--store", str(store), "--key", str(admin_key.pem_path)]
+    assert admin_main(["import", *key, str(tmp_path / "old.tkb")]) == 0
+    capsys.readouterr()
+    report(store, admin_key, "--lang", "en")
+    out = capsys.readouterr().out
+    assert "2026-W10 and later are not in yet: they wait for an export from 1 kiosk(s)" in out
+    assert "2026-W10 ·" not in out
+    assert admin_main(["receipt", "--store", str(store)]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    prefix = next(line.split()[-4] for line in listed if "Kontor" in line)
+    assert admin_main(["config", "--store", str(store), "--retire", prefix]) == 0
+    capsys.readouterr()
+    report(store, admin_key, "--lang", "en")
+    out = capsys.readouterr().out
+    assert "1 kiosk(s) marked retired" in out and "2026-W10 · Testafdeling" in out

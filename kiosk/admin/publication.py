@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 from numpy.typing import NDArray
@@ -257,7 +257,11 @@ def make_state(
         answered: every answered week (open ones too).
         today: the report's day.
     """
-    grid = Grid.build(answered, closed_through(exports, today))
+    # With every kiosk retired, nothing more can arrive: every week before today is closed.
+    last_day = closed_through(exports, today) if exports else None
+    if not exports and retired:
+        last_day = today - timedelta(days=1)
+    grid = Grid.build(answered, last_day)
     last = grid.weeks[-1] if grid.weeks else None
     later = sorted(w for w in set(answered) if last is None or w > last)
     open_from = later[0] if later else None
