@@ -188,7 +188,7 @@ def test_a_period_waits_for_every_kiosk_or_its_retirement(
     old = open_site(tmp_path / "old")
     try:
         Submitter(old.store, old.config, old.public_key).submit(
-            INSTRUMENTS["support"], {"practical": 5}, "da", day=date(2026, 3, 2)
+            INSTRUMENTS["support"], {"practical": 5}, day=date(2026, 3, 2)
         )
         export = build_export(old, today=date(2026, 3, 4))
     finally:
