@@ -1,0 +1,165 @@
+"""What a person at the terminal sees and gets: whole answers, notes that take what is typed,
+reminders, even rows, Danish plurals, and an answer chosen again after going back.
+
+Each test reads the screen as drawn (the compositor's lines), not the widgets' state alone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_app_flows import (
+    ALL_INSTRUMENTS,
+    FakeClock,
+    kiosk,
+    open_kiosk_site,
+    wait_for_item,
+    wait_for_screen,
+)
+from textual.pilot import Pilot
+from textual.widget import Widget
+
+from kiosk.site import Site
+from screens.checkin import CheckinScreen
+from screens.note import NoteScreen
+from screens.questions import QuestionsScreen
+from screens.thanks import ThanksScreen
+from screens.welcome import WelcomeScreen
+from screens.widgets.choice_row import Choice
+from screens.widgets.note_area import NoteArea
+
+SMALL = (80, 24)
+
+
+def screen_lines(pilot: Pilot[Any]) -> list[str]:
+    """The terminal's lines as the kiosk last drew them."""
+    return [strip.text for strip in pilot.app.screen._compositor.render_strips()]
+
+
+def shown_in(pilot: Pilot[Any], widget: Widget) -> str:
+    """The words drawn inside a widget (without its border), lines joined by spaces."""
+    region = widget.content_region
+    lines = screen_lines(pilot)[region.y : region.bottom]
+    return " ".join(" ".join(line[region.x : region.right].split()) for line in lines).strip()
+
+
+def choices(pilot: Pilot[Any]) -> list[Choice]:
+    return list(pilot.app.screen.query(".choices Choice").results(Choice))
+
+
+@pytest.fixture
+def six_tools(site_dir: Path) -> Any:
+    site = open_kiosk_site(site_dir, instruments=ALL_INSTRUMENTS)
+    yield site
+    site.close()
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+async def test_the_chosen_answer_on_the_last_question_is_shown_whole(
+    six_tools: Site, lang: str
+) -> None:
+    app = kiosk(six_tools)
+    async with app.run_test(size=SMALL) as pilot:
+        if lang == "en":
+            await pilot.press("f2")
+        await pilot.press("3")
+        screen = app.screen
+        assert isinstance(screen, QuestionsScreen)
+        last = len(screen.instrument.items) - 1
+        await screen.show_item(last)
+        for number in ("1", "5", "2"):
+            await pilot.press(number)
+            await pilot.pause()
+            chosen = choices(pilot)[int(number) - 1]
+            assert chosen.has_class("-selected")
+            assert shown_in(pilot, chosen) == f"● {number} {chosen.label}"
+
+
+async def test_guldkorn_answers_say_their_number_once_in_an_even_row(six_tools: Site) -> None:
+    app = kiosk(six_tools)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("5")
+        await pilot.pause()
+        row = choices(pilot)
+        assert [shown_in(pilot, choice) for choice in row] == [choice.label for choice in row]
+        assert len({choice.region.height for choice in row}) == 1
+        await pilot.press("3")
+        await pilot.pause()
+        assert shown_in(pilot, row[2]) == "● 3 – Delvist"
+        assert len({choice.region.height for choice in row}) == 1
+
+
+async def test_a_letter_typed_after_choosing_a_tag_by_number_goes_to_the_note(
+    site: Site,
+) -> None:
+    app = kiosk(site)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("4", "2", *"Kage til alle", "3")
+        screen = app.screen
+        assert isinstance(screen, NoteScreen)
+        note = screen.query_one(NoteArea)
+        assert note.text == "Kage til alle3"
+        assert screen.answers == {"tag": "velkommen", "note": "Kage til alle3"}
+        assert app.focused is note
+
+
+async def test_checkin_follow_ups_show_the_tools_reminder(site: Site) -> None:
+    app = kiosk(site)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("1", "7")
+        assert isinstance(app.screen, CheckinScreen) and app.screen.step == 2
+        await pilot.pause()
+        assert any("Skriv gerne kort – og uden navne" in line for line in screen_lines(pilot))
+
+
+async def test_going_back_and_pressing_the_same_answer_moves_on(six_tools: Site) -> None:
+    app = kiosk(six_tools)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("3", "2")
+        await wait_for_item(pilot, 1)
+        await pilot.press("pageup")
+        await wait_for_item(pilot, 0)
+        await pilot.press("2")
+        await wait_for_item(pilot, 1)
+        await pilot.click("#start-over")
+        await wait_for_screen(pilot, WelcomeScreen)
+        await pilot.press("1", "7")
+        await pilot.click("#back")
+        screen = app.screen
+        assert isinstance(screen, CheckinScreen) and screen.step == 1
+        await pilot.press("7")
+        assert screen.step == 2
+
+
+async def test_one_second_is_said_in_the_singular(site_dir: Path) -> None:
+    site = open_kiosk_site(site_dir, min_pause_seconds=5)
+    clock = FakeClock()
+    try:
+        app = kiosk(site, clock)
+        async with app.run_test(size=SMALL) as pilot:
+            await pilot.press("2", "4")
+            await pilot.click("#send")
+            assert isinstance(app.screen, ThanksScreen)
+            await pilot.click("#done")
+            await wait_for_screen(pilot, WelcomeScreen)
+            clock.advance(4.2)
+            welcome = app.screen
+            assert isinstance(welcome, WelcomeScreen)
+            welcome.update_pause()
+            await pilot.pause()
+            assert any("klar igen om 1 sekund." in line for line in screen_lines(pilot))
+            clock.advance(1)
+            welcome.update_pause()
+            await pilot.press("2")
+            clock.advance(site.config.idle_seconds - 1)
+            await app.watch_for_idle()
+            await pilot.pause()
+            assert any("forfra om 1 sekund," in line for line in screen_lines(pilot))
+            clock.advance(-1)
+            await app.watch_for_idle()
+            await pilot.pause()
+            assert any("forfra om 2 sekunder," in line for line in screen_lines(pilot))
+    finally:
+        site.close()
