@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -69,6 +69,20 @@ class QuestionsScreen(InstrumentScreen):
                 )
             else:
                 yield Button(self.t("button_next"), id="next", variant="primary")
+
+    def on_key(self, event: events.Key) -> None:
+        """A digit answers the question wherever the focus is (on Send, after the last answer).
+
+        The row itself takes digits while it has the focus; this only catches the ones that
+        would otherwise be dropped, such as a changed mind on the last question.
+        """
+        row = self.query_one(".choices", ChoiceRow)
+        character = event.character
+        if self.focused is not row and character is not None and character.isdigit():
+            event.stop()
+            event.prevent_default()
+            row.focus()
+            row.action_digit(int(character))
 
     def on_mount(self) -> None:
         """Start on the answers."""
