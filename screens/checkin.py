@@ -72,6 +72,8 @@ class CheckinScreen(InstrumentScreen):
                     label = f"{item.label.get(lang)} {self.t('optional')}"
                     yield Static(Content(label), classes="item-label")
                     yield from compose_note(self, item)
+            if self.instrument.reminder is not None:
+                yield Static(Content(self.instrument.reminder.get(lang)), id="reminder")
         with Horizontal(id="actions"):
             yield Button(self.t("button_cancel"), id="start-over", classes="secondary")
             yield Static("", classes="spacer")
