@@ -115,9 +115,19 @@ class KioskApp(App[int], inherit_bindings=False):
 
     # --- texts and language -------------------------------------------------
 
-    def text(self, key: str, **values: object) -> str:
-        """A UI text from texts.toml in the current language, with {placeholders} filled."""
-        template = self.config.texts[self.lang].get(key, key)
+    def text(self, key: str, count: int | None = None, /, **values: object) -> str:
+        """A UI text from texts.toml in the current language, with {placeholders} filled.
+
+        Args:
+            key: the text's key.
+            count: the number the wording depends on ("1 sekund", "2 sekunder"): when it is 1,
+                the text `<key>_one` is used if texts.toml has one.
+            values: the placeholders.
+        """
+        texts = self.config.texts[self.lang]
+        if count == 1 and f"{key}_one" in texts:
+            key = f"{key}_one"
+        template = texts.get(key, key)
         try:
             return template.format(**values)
         except (KeyError, IndexError, ValueError):

@@ -46,9 +46,10 @@ def export_text(entry: dict[str, SettingValue] | None, t: Texts) -> str:
         return t("admin_export_none")
     return t(
         "admin_export_entry",
+        count if isinstance(count := entry.get("count"), int) else None,
         created=entry.get("created"),
         channel=str(entry.get("channel", "?")).upper(),
-        count=entry.get("count"),
+        count=count,
         receipt=entry.get("receipt"),
     )
 
@@ -66,7 +67,7 @@ class ConfirmPurgeScreen(KioskTexts, ModalScreen[bool]):
         """The question and two buttons, keeping as the default."""
         with Vertical(id="confirm-box"):
             yield Static(
-                Content(self.t("admin_purge_question", delivered=self.delivered)),
+                Content(self.t("admin_purge_question", self.delivered, delivered=self.delivered)),
                 id="confirm-text",
             )
             with Horizontal(id="confirm-actions"):
@@ -199,9 +200,15 @@ class AdminScreen(KioskScreen):
             return
         field.value = ""
         if result.already_applied:
-            self.say(self.t("admin_receipt_again", code=result.code, total=result.total))
+            self.say(
+                self.t("admin_receipt_again", result.total, code=result.code, total=result.total)
+            )
         else:
-            self.say(self.t("admin_receipt_applied", code=result.code, marked=result.marked))
+            self.say(
+                self.t(
+                    "admin_receipt_applied", result.marked, code=result.code, marked=result.marked
+                )
+            )
         self.refresh_facts()
 
     @on(Button.Pressed, "#purge")
@@ -225,7 +232,7 @@ class AdminScreen(KioskScreen):
             self.say(str(error))
         else:
             remaining = self.kiosk.site.store.count()
-            self.say(self.t("admin_purged", deleted=deleted, remaining=remaining))
+            self.say(self.t("admin_purged", deleted, deleted=deleted, remaining=remaining))
         self.refresh_facts()
 
     @on(Button.Pressed, "#leave")

@@ -37,9 +37,12 @@ class KioskTexts:
         """The running kiosk app, typed."""
         return cast("KioskApp", self.app)
 
-    def t(self: HasApp, key: str, **values: object) -> str:
-        """A UI text from texts.toml in the language the person at the kiosk chose."""
-        return cast("KioskApp", self.app).text(key, **values)
+    def t(self: HasApp, key: str, count: int | None = None, /, **values: object) -> str:
+        """A UI text from texts.toml in the language the person at the kiosk chose.
+
+        `count` picks the singular `<key>_one` when it is 1 (see `KioskApp.text`).
+        """
+        return cast("KioskApp", self.app).text(key, count, **values)
 
 
 class KioskScreen(KioskTexts, Screen[Any]):
@@ -102,7 +105,8 @@ class KioskScreen(KioskTexts, Screen[Any]):
         if seconds_left is None:
             warning.display = False
         else:
-            warning.update(Content(self.t("idle_warning", seconds=max(0, round(seconds_left)))))
+            seconds = max(0, round(seconds_left))
+            warning.update(Content(self.t("idle_warning", seconds, seconds=seconds)))
             warning.display = True
 
 

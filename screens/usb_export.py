@@ -165,7 +165,7 @@ class UsbExportScreen(KioskTexts, Screen[None]):
     def written(self, drive: Drive, path: Path, count: int) -> None:
         """Say what was written and offer to eject."""
         self.written_to = drive
-        self.say(self.t("admin_usb_done", file=path.name, count=count))
+        self.say(self.t("admin_usb_done", count, file=path.name, count=count))
         self.set_busy(False)
         eject_button = self.query_one("#usb-eject", Button)
         eject_button.display = True

@@ -66,7 +66,8 @@ class WelcomeScreen(KioskScreen):
             self._pause_timer.stop()
             self._pause_timer = None
         if waiting > 0:
-            pause.update(Content(self.t("pause_wait", seconds=max(1, round(waiting)))))
+            seconds = max(1, round(waiting))
+            pause.update(Content(self.t("pause_wait", seconds, seconds=seconds)))
             self._pause_timer = self.set_timer(min(1.0, waiting), self.update_pause)
         elif choices and self.focused not in choices:
             # While the menu was disabled the focus fell elsewhere (the language switch, where
