@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import AdminKey
 from test_app_flows import (
     ALL_INSTRUMENTS,
     FakeClock,
     kiosk,
+    only_record,
     open_kiosk_site,
     wait_for_item,
     wait_for_screen,
@@ -163,3 +165,52 @@ async def test_one_second_is_said_in_the_singular(site_dir: Path) -> None:
             assert any("forfra om 2 sekunder," in line for line in screen_lines(pilot))
     finally:
         site.close()
+
+
+def promise(pilot: Pilot[Any]) -> str:
+    """The welcome screen's privacy promise as drawn, in one line of words."""
+    lines = screen_lines(pilot)
+    start = next(
+        index for index, line in enumerate(lines) if "gemmer vi" in line or "we store" in line
+    )
+    return " ".join(" ".join(line.replace("█", " ").split()) for line in lines[start:])
+
+
+@pytest.mark.parametrize(
+    ("lang", "stored", "not_stored"),
+    [
+        ("da", ["dine svar", "ugen", "hvilken kiosk"], ["navn", "klokkeslættet", "sprog"]),
+        ("en", ["your answers", "the week", "which kiosk"], ["name", "time of day", "language"]),
+    ],
+)
+async def test_the_welcome_promise_says_exactly_what_is_stored(
+    site: Site, lang: str, stored: list[str], not_stored: list[str]
+) -> None:
+    app = kiosk(site)
+    async with app.run_test(size=(120, 40)) as pilot:
+        if lang == "en":
+            await pilot.press("f2")
+        said = promise(pilot)
+    stored_part, _, not_stored_part = said.partition(
+        "Vi gemmer ikke" if lang == "da" else "We don't store"
+    )
+    assert all(word in stored_part for word in stored), said
+    assert all(word in not_stored_part for word in not_stored), said
+    assert str(site.config.min_group) in said
+    assert "maskinen" not in said and "this machine" not in said
+
+
+async def test_a_stored_record_holds_only_what_the_promise_names(
+    site: Site, admin_key: AdminKey
+) -> None:
+    app = kiosk(site)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("f2", "2", "7")
+        await pilot.click("#send")
+        assert isinstance(app.screen, ThanksScreen)
+    record = only_record(site, admin_key)
+    if not hasattr(record, "kiosk_id"):
+        pytest.skip("records of format 1 still carry the language; format 2 drops it")
+    assert record.lang is None
+    assert record.period == "2026-W10"
+    assert record.kiosk_id == site.store.kiosk_id
