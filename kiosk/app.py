@@ -6,6 +6,8 @@ This is the only module of the core that imports Textual. Screens hand a finishe
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
@@ -34,6 +36,8 @@ SCREENS_DIR = Path(__file__).resolve().parent.parent / "screens"
 IDLE_WARNING_SECONDS = 15
 """Seconds before the idle reset that a warning counts down (a third of the limit if less)."""
 EXIT_CRASHED = 3
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+"""Signals that stop the kiosk the way a normal exit does, giving the terminal back."""
 
 # Keys that would quit, suspend, copy or open something in a normal terminal app.
 # Escape is locked too: a stray press must not throw away what someone has half answered.
@@ -107,11 +111,31 @@ class KioskApp(App[int], inherit_bindings=False):
         return KioskDriver if driver is linux_driver.LinuxDriver else driver
 
     def on_mount(self) -> None:
-        """Show the welcome screen and start watching for an idle kiosk."""
+        """Show the welcome screen, start watching for an idle kiosk, and heed stop signals."""
         from screens.welcome import WelcomeScreen
 
         self.push_screen(WelcomeScreen())
         self.set_interval(1.0, self.watch_for_idle, name="idle-check")
+        if not self.is_headless:
+            loop = asyncio.get_running_loop()
+            for signum in STOP_SIGNALS:
+                loop.add_signal_handler(signum, self.stop_by_signal)
+
+    def stop_by_signal(self) -> None:
+        """Leave as on a normal exit, so the terminal is given back as it was.
+
+        systemd stops the service with SIGTERM and a closed terminal sends SIGHUP; Python's
+        default for both ends the process at once, leaving the console in full-screen mode
+        with the mouse still captured.
+        """
+        self.exit(0)
+
+    def on_unmount(self) -> None:
+        """Give the stop signals back to Python's defaults (a restarted app sets its own)."""
+        if not self.is_headless:
+            loop = asyncio.get_running_loop()
+            for signum in STOP_SIGNALS:
+                loop.remove_signal_handler(signum)
 
     # --- texts and language -------------------------------------------------
 
