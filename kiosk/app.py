@@ -7,6 +7,7 @@ This is the only module of the core that imports Textual. Screens hand a finishe
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -24,6 +25,7 @@ from textual.driver import Driver
 from textual.drivers import linux_driver
 from textual.message import Message
 from textual.screen import Screen
+from textual.theme import Theme
 
 from kiosk.instruments import Answer, Instrument, InvalidAnswer
 from kiosk.oplog import error_where, log_event
@@ -42,6 +44,53 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 # Keys that would quit, suspend, copy or open something in a normal terminal app.
 # Escape is locked too: a stray press must not throw away what someone has half answered.
 LOCKED_KEYS = "ctrl+c,ctrl+q,ctrl+z,ctrl+backslash,ctrl+p,ctrl+d,ctrl+s,ctrl+o,ctrl+x,ctrl+v,escape"
+
+
+CONSOLE_THEME = Theme(
+    name="kiosk-console",
+    ansi=True,
+    primary="ansi_blue",
+    secondary="ansi_cyan",
+    accent="ansi_cyan",
+    warning="ansi_yellow",
+    error="ansi_red",
+    success="ansi_green",
+    foreground="ansi_default",
+    background="ansi_default",
+    surface="ansi_default",
+    panel="ansi_blue",
+    boost="ansi_default",
+    dark=True,
+    variables={
+        "ansi-background": "ansi_black",
+        "ansi-foreground": "ansi_white",
+        "border-blurred": "ansi_bright_black",
+        "text-muted": "ansi_white",
+        "block-cursor-foreground": "ansi_black",
+        "block-cursor-background": "ansi_white",
+        "input-cursor-background": "ansi_white",
+        "input-cursor-foreground": "ansi_black",
+        "input-selection-background": "ansi_blue",
+        "input-selection-foreground": "ansi_bright_white",
+    },
+)
+"""The default look in a 16-colour console: calm cyan and blue accents, red only for errors.
+
+In 16 colours the default theme's orange comes out as bright red, so headings and the chosen
+answer would look like errors.
+"""
+
+
+def has_16_colours(environ: Mapping[str, str]) -> bool:
+    """Whether the terminal shows only the 16 console colours (TERM=linux, as the service sets).
+
+    Decided by the terminal's name alone, so the kiosk looks the same in every desktop
+    terminal and in tests, whatever colour depth a library guesses for them.
+    """
+    if environ.get("COLORTERM") in ("truecolor", "24bit"):
+        return False
+    term = environ.get("TERM", "")
+    return term in ("linux", "vt220", "ansi") or term.endswith("-16color")
 
 
 class PasteGuardParser(XTermParser):
@@ -100,10 +149,13 @@ class KioskApp(App[int], inherit_bindings=False):
         self.last_activity = clock()
         self.last_submit: float | None = None
         self.reset_pending = False
+        self.register_theme(CONSOLE_THEME)
         if self.config.theme == "plain":
             self.add_class("-plain")
             # The terminal's own colours: the 16 of a Linux console, at the contrast it was set to.
             self.theme = "ansi-dark"
+        elif has_16_colours(os.environ):
+            self.theme = CONSOLE_THEME.name
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver for this terminal; on Linux, ours with the paste guard."""

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from conftest import AdminKey
+from rich.color import ColorSystem
 from test_app_flows import (
     ALL_INSTRUMENTS,
     FakeClock,
@@ -214,3 +215,53 @@ async def test_a_stored_record_holds_only_what_the_promise_names(
     assert record.lang is None
     assert record.period == "2026-W10"
     assert record.kiosk_id == site.store.kiosk_id
+
+
+RED = {1, 9}
+"""Red and bright red of the 16 console colours: the colour of errors, never of a heading."""
+
+
+def console_colours(pilot: Pilot[Any]) -> set[int]:
+    """The console colour numbers the screen's text and backgrounds come out as in 16 colours."""
+    numbers: set[int] = set()
+    for strip in pilot.app.screen._compositor.render_strips():
+        for segment in strip:
+            style = segment.style
+            if style is None:
+                continue
+            for colour in (style.color, style.bgcolor):
+                if colour is None or colour.is_default:
+                    continue
+                number = colour.downgrade(ColorSystem.STANDARD).number
+                if number is not None:
+                    numbers.add(number)
+    return numbers
+
+
+async def test_a_linux_console_gets_calm_colours_without_red(
+    site_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TERM", "linux")
+    monkeypatch.delenv("COLORTERM", raising=False)
+    site = open_kiosk_site(site_dir, instruments=ALL_INSTRUMENTS)
+    try:
+        app = kiosk(site)
+        async with app.run_test(size=SMALL) as pilot:
+            seen = console_colours(pilot)  # the welcome screen, its first tool focused
+            await pilot.press("3", "down")
+            await pilot.pause()
+            seen |= console_colours(pilot)  # a question with a highlighted answer
+            await pilot.press("1")
+            await wait_for_item(pilot, 1)
+            await pilot.press("pageup")
+            await wait_for_item(pilot, 0)
+            seen |= console_colours(pilot)  # a chosen answer
+            await pilot.press("tab")
+            await pilot.click("#start-over")
+            await wait_for_screen(pilot, WelcomeScreen)
+            await pilot.press("2", "7")
+            await pilot.pause()
+            seen |= console_colours(pilot)  # a slider with a value
+        assert seen and not seen & RED, seen
+    finally:
+        site.close()
