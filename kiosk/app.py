@@ -64,6 +64,7 @@ CONSOLE_THEME = Theme(
     variables={
         "ansi-background": "ansi_black",
         "ansi-foreground": "ansi_white",
+        "border": "ansi_cyan",
         "border-blurred": "ansi_bright_black",
         "text-muted": "ansi_white",
         "block-cursor-foreground": "ansi_black",
@@ -155,6 +156,7 @@ class KioskApp(App[int], inherit_bindings=False):
             # The terminal's own colours: the 16 of a Linux console, at the contrast it was set to.
             self.theme = "ansi-dark"
         elif has_16_colours(os.environ):
+            self.add_class("-console")
             self.theme = CONSOLE_THEME.name
 
     def get_driver_class(self) -> type[Driver]:
