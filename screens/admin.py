@@ -19,8 +19,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from kiosk.bundle import ReceiptError
-from kiosk.export import ExportError, apply_receipt, purge
+from kiosk.export import ExportError, NothingToExport, apply_receipt, purge
+from kiosk.site import Site
 from kiosk.store import SettingValue, StoreError
+from kiosk.usb import UsbError
 from screens.base import KioskScreen, KioskTexts
 
 if TYPE_CHECKING:
@@ -38,6 +40,24 @@ def size_text(count: int) -> str:
             return f"{value:.0f} {unit}" if unit in ("B", "kB") else f"{value:.1f} {unit}"
         value /= 1000
     return f"{value:.1f} TB"
+
+
+def admin_error_text(error: Exception, site: Site, t: Texts) -> str:
+    """What admin mode says about a failed export, receipt or purge: in the kiosk's language.
+
+    The core's messages are English and written for the command line; admin mode speaks the
+    language it opened in and names no commands or flags. Where the core knows more than the
+    kind of failure (which stick, how full), that detail follows on its own line.
+    """
+    if isinstance(error, NothingToExport):
+        return t("admin_nothing_new") if site.store.count() else t("admin_nothing_yet")
+    if isinstance(error, ReceiptError):
+        return t("admin_receipt_mistyped")
+    if isinstance(error, ExportError):
+        return t("admin_receipt_unknown")
+    if isinstance(error, UsbError):
+        return f"{t('admin_usb_failed')}\n{error}"
+    return t("admin_store_failed")
 
 
 def export_text(entry: dict[str, SettingValue] | None, t: Texts) -> str:
@@ -196,7 +216,7 @@ class AdminScreen(KioskScreen):
         try:
             result = apply_receipt(self.kiosk.site, field.value)
         except (ReceiptError, ExportError, StoreError) as error:
-            self.say(str(error))
+            self.say(admin_error_text(error, self.kiosk.site, self.t))
             return
         field.value = ""
         if result.already_applied:
@@ -229,7 +249,7 @@ class AdminScreen(KioskScreen):
         try:
             deleted = purge(self.kiosk.site)
         except StoreError as error:
-            self.say(str(error))
+            self.say(admin_error_text(error, self.kiosk.site, self.t))
         else:
             remaining = self.kiosk.site.store.count()
             self.say(self.t("admin_purged", deleted, deleted=deleted, remaining=remaining))
