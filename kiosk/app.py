@@ -308,7 +308,7 @@ class KioskApp(App[int], inherit_bindings=False):
 
     async def watch_for_idle(self) -> None:
         """Warn shortly before the idle limit, and reset when it is reached."""
-        from screens.base import KioskScreen
+        from screens.base import IdleWarningLine
         from screens.welcome import WelcomeScreen
 
         screen = self.screen
@@ -318,7 +318,7 @@ class KioskApp(App[int], inherit_bindings=False):
         idle = self.idle_seconds()
         if idle >= self.config.idle_seconds:
             await self.reset()
-        elif isinstance(screen, KioskScreen):
+        elif isinstance(screen, IdleWarningLine):
             remaining = self.config.idle_seconds - idle
             warn_at = min(IDLE_WARNING_SECONDS, self.config.idle_seconds / 3)
             screen.show_idle_warning(remaining if remaining <= warn_at else None)

@@ -45,7 +45,26 @@ class KioskTexts:
         return cast("KioskApp", self.app).text(key, count, **values)
 
 
-class KioskScreen(KioskTexts, Screen[Any]):
+class IdleWarningLine(Screen[Any]):
+    """A screen with an `#idle-warning` line, where the idle reset's countdown shows."""
+
+    def show_idle_warning(self, seconds_left: float | None) -> None:
+        """Show (or hide, with None) the "starting over in N seconds" line."""
+        # Absent for a moment while the screen is being rebuilt; the next tick shows it.
+        found = self.query("#idle-warning").results(Static)
+        warning = next(found, None)
+        if warning is None:
+            return
+        if seconds_left is None:
+            warning.display = False
+        else:
+            seconds = max(0, round(seconds_left))
+            kiosk = cast("KioskApp", self.app)
+            warning.update(Content(kiosk.text("idle_warning", seconds, seconds=seconds)))
+            warning.display = True
+
+
+class KioskScreen(KioskTexts, IdleWarningLine):
     """A kiosk screen: top bar (demo banner, language switch) and an idle warning line."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -94,20 +113,6 @@ class KioskScreen(KioskTexts, Screen[Any]):
     async def action_toggle_language(self) -> None:
         """Switch language; answers given so far stay."""
         await self.kiosk.toggle_language()
-
-    def show_idle_warning(self, seconds_left: float | None) -> None:
-        """Show (or hide, with None) the "starting over in N seconds" line."""
-        # Absent for a moment while the screen is being rebuilt; the next tick shows it.
-        found = self.query("#idle-warning").results(Static)
-        warning = next(found, None)
-        if warning is None:
-            return
-        if seconds_left is None:
-            warning.display = False
-        else:
-            seconds = max(0, round(seconds_left))
-            warning.update(Content(self.t("idle_warning", seconds, seconds=seconds)))
-            warning.display = True
 
 
 class InstrumentScreen(KioskScreen):
