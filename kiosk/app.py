@@ -124,6 +124,10 @@ class KioskDriver(linux_driver.LinuxDriver):
 class KioskApp(App[int], inherit_bindings=False):
     """The kiosk: a welcome screen, one screen per tool, a thank-you, and nothing carried over."""
 
+    # Classes on every screen by the terminal's size: compact layouts below 30 lines, a centred
+    # larger layout from 160×50 (screens/app.tcss).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (160, "-wide")]  # noqa: RUF012 (as Textual types it)
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-medium"), (50, "-tall")]  # noqa: RUF012
     ENABLE_COMMAND_PALETTE = False
     ALLOW_SELECT = False
     TITLE = "Trivselskiosk"

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Static
@@ -93,6 +93,17 @@ class KioskScreen(KioskTexts, IdleWarningLine):
 
     def after_rebuild(self) -> None:
         """Called once the screen has been rebuilt; screens with state outside widgets use it."""
+
+    def compose(self) -> ComposeResult:
+        """The top bar, then the screen's own page: the whole terminal when it is small, a
+        centred column with more air on a large one (see app.tcss)."""
+        yield from self.compose_top_bar()
+        with Vertical(id="page"):
+            yield from self.compose_page()
+
+    def compose_page(self) -> ComposeResult:
+        """What the screen shows under the top bar."""
+        yield from ()
 
     def compose_top_bar(self) -> ComposeResult:
         """The top bar every screen starts with."""

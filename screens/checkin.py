@@ -28,9 +28,8 @@ class CheckinScreen(InstrumentScreen):
         """The 1–10 item."""
         return next(item for item in self.instrument.items if item.kind == "scale")
 
-    def compose(self) -> ComposeResult:
+    def compose_page(self) -> ComposeResult:
         """The current step."""
-        yield from self.compose_top_bar()
         if self.step == 1:
             yield from self.compose_heading()
             yield from self.compose_scale()

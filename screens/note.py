@@ -23,10 +23,9 @@ class NoteScreen(InstrumentScreen):
         """The instrument's items of one kind, in order."""
         return [item for item in self.instrument.items if item.kind == kind]
 
-    def compose(self) -> ComposeResult:
+    def compose_page(self) -> ComposeResult:
         """Heading, the tags, the note with its counter and reminder, actions."""
         lang = self.kiosk.lang
-        yield from self.compose_top_bar()
         yield from self.compose_heading()
         with VerticalScroll(id="note-form"):
             for item in self.items_of("choice"):

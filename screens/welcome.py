@@ -23,11 +23,10 @@ class WelcomeScreen(KioskScreen):
         Binding(str(number), f"start({number})", show=False) for number in range(1, 10)
     ]
 
-    def compose(self) -> ComposeResult:
+    def compose_page(self) -> ComposeResult:
         """Top bar, greeting, the menu of tools, the privacy promise."""
         config = self.kiosk.config
         lang = self.kiosk.lang
-        yield from self.compose_top_bar()
         with VerticalScroll(id="welcome"):
             yield Static(Content(self.t("welcome_title")), id="title", classes="title")
             yield Static(Content(self.t("welcome_lead")), id="lead")

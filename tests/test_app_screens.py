@@ -6,6 +6,7 @@ Each test reads the screen as drawn (the compositor's lines), not the widgets' s
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -265,3 +266,94 @@ async def test_a_linux_console_gets_calm_colours_without_red(
         assert seen and not seen & RED, seen
     finally:
         site.close()
+
+
+# --- every size looks intended: 80×24 with all six tools, and a large 200×60 ----------------
+
+TOOL_KEYS = {
+    "welcome": (),
+    "checkin": ("1",),
+    "checkin_follow_ups": ("1", "7"),
+    "support": ("2",),
+    "psych_safety": ("3",),
+    "contribution": ("4", "2"),
+    "guldkorn": ("5",),
+    "exposures": ("6",),
+}
+
+
+def scrollbars(pilot: Pilot[Any]) -> list[str]:
+    """The widgets on screen that show a scrollbar (something is hidden behind it)."""
+    return [
+        repr(widget)
+        for widget in pilot.app.screen.query("*")
+        if widget.display and (widget.show_vertical_scrollbar or widget.show_horizontal_scrollbar)
+    ]
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+@pytest.mark.parametrize("screen", TOOL_KEYS)
+async def test_80x24_with_six_tools_shows_every_screen_whole(
+    six_tools: Site, screen: str, lang: str
+) -> None:
+    app = kiosk(six_tools)
+    async with app.run_test(size=SMALL) as pilot:
+        if lang == "en":
+            await pilot.press("f2")
+        await pilot.press(*TOOL_KEYS[screen])
+        await pilot.pause()
+        assert not scrollbars(pilot)
+        drawn = " ".join(" ".join(line.split()) for line in screen_lines(pilot))
+        assert not re.search(r"\w…", drawn), drawn  # no word cut short, as anchors were
+        for button in app.screen.query("#actions Button"):
+            assert button.region.bottom <= SMALL[1]
+
+
+async def test_80x24_welcome_keeps_the_whole_promise_during_the_pause(six_tools: Site) -> None:
+    clock = FakeClock()
+    app = kiosk(six_tools, clock)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("f2", "2", "4")
+        await pilot.click("#send")
+        await pilot.click("#done")
+        await wait_for_screen(pilot, WelcomeScreen)
+        await pilot.press("f2")  # English: the longest promise
+        await pilot.pause()
+        assert app.screen.query_one("#pause").display
+        assert not scrollbars(pilot)
+        assert "anything else about you." in promise(pilot)
+
+
+async def test_80x24_support_shows_four_sliders_their_anchors_and_the_key_hint(
+    six_tools: Site,
+) -> None:
+    app = kiosk(six_tools)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("f2", "2")
+        await pilot.pause()
+        lines = screen_lines(pilot)
+        assert sum("Turn it down a little" in line for line in lines) == 4
+        assert any("Use ← → or drag. Tab moves on." in line for line in lines)
+
+
+LARGE = (200, 60)
+
+
+@pytest.mark.parametrize("screen", ["welcome", "support", "psych_safety", "checkin"])
+async def test_200x60_is_a_centred_column_with_the_actions_by_the_content(
+    six_tools: Site, screen: str
+) -> None:
+    app = kiosk(six_tools)
+    async with app.run_test(size=LARGE) as pilot:
+        await pilot.press(*TOOL_KEYS[screen])
+        await pilot.pause()
+        page = app.screen.query_one("#page")
+        left, right = page.region.x, LARGE[0] - page.region.right
+        assert abs(left - right) <= 1 and left >= 30  # centred, not stretched
+        top, bottom = page.region.y - 1, LARGE[1] - page.region.bottom
+        assert abs(top - bottom) <= 2  # centred from top to bottom too
+        content = [widget for widget in page.children if widget.id != "actions"]
+        for button in app.screen.query("#actions Button"):
+            assert 0 < button.region.y - max(w.region.bottom for w in content) <= 3
+        for target in app.screen.query("Choice, #menu Button"):
+            assert target.region.height >= 5  # bigger targets than at 80×24
