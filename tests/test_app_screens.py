@@ -357,3 +357,14 @@ async def test_200x60_is_a_centred_column_with_the_actions_by_the_content(
             assert 0 < button.region.y - max(w.region.bottom for w in content) <= 3
         for target in app.screen.query("Choice, #menu Button"):
             assert target.region.height >= 5  # bigger targets than at 80×24
+
+
+@pytest.mark.parametrize("screen", ["welcome", "support", "checkin_follow_ups", "contribution"])
+async def test_120x40_in_english_shows_every_screen_whole(six_tools: Site, screen: str) -> None:
+    app = kiosk(six_tools)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f2", *TOOL_KEYS[screen])
+        await pilot.pause()
+        assert not scrollbars(pilot)
+        drawn = " ".join(" ".join(line.split()) for line in screen_lines(pilot))
+        assert not re.search(r"\w…", drawn), drawn
