@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
@@ -40,6 +41,8 @@ IDLE_WARNING_SECONDS = 15
 EXIT_CRASHED = 3
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 """Signals that stop the kiosk the way a normal exit does, giving the terminal back."""
+STOP_GRACE_SECONDS = 5.0
+"""How long a stop signal waits for the normal exit before the process simply ends."""
 
 # Keys that would quit, suspend, copy or open something in a normal terminal app.
 # Escape is locked too: a stray press must not throw away what someone has half answered.
@@ -184,8 +187,12 @@ class KioskApp(App[int], inherit_bindings=False):
 
         systemd stops the service with SIGTERM and a closed terminal sends SIGHUP; Python's
         default for both ends the process at once, leaving the console in full-screen mode
-        with the mouse still captured.
+        with the mouse still captured. Giving a terminal back that is already gone can stall,
+        so the process ends anyway after STOP_GRACE_SECONDS: every answer is on disk already.
         """
+        watchdog = threading.Timer(STOP_GRACE_SECONDS, os._exit, (0,))
+        watchdog.daemon = True
+        watchdog.start()
         self.exit(0)
 
     def on_unmount(self) -> None:
