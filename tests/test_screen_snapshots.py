@@ -14,14 +14,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from helpers.clock import FakeClock
 from helpers.sites import ALL_INSTRUMENTS, TODAY, open_kiosk_site
 from textual.pilot import Pilot
 from textual.widgets import Static
 
 from kiosk.app import KioskApp
+from kiosk.bundle import read_bundle
 from kiosk.export import apply_receipt, build_export, record_export
-from kiosk.sealing import load_private_key, public_key_of, write_keypair
+from kiosk.receipts import open_challenge
+from kiosk.sealing import public_key_of
 from kiosk.simulate import simulate
 from kiosk.site import init_site
 from kiosk.submit import Submitter
@@ -102,13 +105,12 @@ SIZES = {"80x24": (80, 24), "200x60": (200, 60)}
 
 
 @pytest.fixture(scope="module")
-def template_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One site for the whole file, made once: a key pair costs a deliberate scrypt each time."""
+def template_site(
+    tmp_path_factory: pytest.TempPathFactory, key_files: tuple[Path, Path, X25519PrivateKey]
+) -> Path:
+    """One site for the whole file, pinned to the session's key pair (scrypt is slow)."""
     folder = tmp_path_factory.mktemp("snapshots")
-    passphrase = b"snapshot-passphrase"
-    pem_path, _, _ = write_keypair(folder / "admin", passphrase)
-    public_key = public_key_of(load_private_key(pem_path.read_bytes(), passphrase))
-    init_site(folder / "site", public_key, "Testafdeling")
+    init_site(folder / "site", public_key_of(key_files[2]), "Testafdeling")
     return folder / "site"
 
 
@@ -271,6 +273,7 @@ def test_admin_screen(
     site_dir: Path,
     request: pytest.FixtureRequest,
     monkeypatch: pytest.MonkeyPatch,
+    key_files: tuple[Path, Path, X25519PrivateKey],
     screen: str,
     size: str,
 ) -> None:
@@ -280,5 +283,7 @@ def test_admin_screen(
     simulate(submitter, site.config.instruments, 3, seed=1)
     export = build_export(site, today=TODAY)
     record_export(site, export, channel="usb")
-    apply_receipt(site, export.receipt)  # all delivered: a purge to ask about, nothing new
+    read = read_bundle(export.bundle)
+    receipt = open_challenge(key_files[2], read.bound, read.challenge)
+    apply_receipt(site, receipt)  # all delivered: a purge to ask about, nothing new
     assert snap_compare(app, terminal_size=SIZES[size], run_before=ADMIN_SCREENS[screen])
