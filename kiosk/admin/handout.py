@@ -27,6 +27,7 @@ from kiosk.admin.handout_css import stylesheet
 from kiosk.admin.handout_model import Handout, NoteList, Tool
 from kiosk.admin.handout_words import word
 from kiosk.admin.summary import Focus, focus_areas, headline
+from kiosk.admin.tidy import rules_lines
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'"
 EMPTY_PLAN_ROWS = 4
@@ -290,19 +291,11 @@ def _plan(h: Handout, focus: list[Focus]) -> str:
 
 
 def _rules(h: Handout) -> str:
-    lang, rules = h.lang, h.rules
-    lines = [
-        word(lang, "rule_group", n=rules.min_group),
-        word(lang, "rule_text", n=rules.min_group_text),
-        word(lang, "rule_linked"),
-        word(lang, "rule_closed"),
-        word(lang, "rule_month"),
-        word(lang, "rule_forged"),
-    ]
+    lines = rules_lines(h)
     items = "".join(f"<li>{e(line)}</li>" for line in lines)
     return (
         '<section class="rules" aria-labelledby="rules-h">'
-        f'<h2 id="rules-h">{e(word(lang, "rules_title"))}</h2><ul class="small">{items}</ul>'
+        f'<h2 id="rules-h">{e(word(h.lang, "rules_title"))}</h2><ul class="small">{items}</ul>'
         "</section>"
     )
 
