@@ -19,6 +19,7 @@ from kiosk.admin.handout_model import (
     Handout,
     NoteList,
     Period,
+    PeriodKind,
     Rules,
     SiteKey,
     Tool,
@@ -87,6 +88,7 @@ def build(
     notes: tuple[str, ...] = (),
     seed: int = 7,
     min_group: int = 5,
+    kind: PeriodKind = "month",
 ) -> Handout:
     """A handout of simulated answers. `hide` names (tool, month, site) cells to hide too."""
     rng = random.Random(seed)
@@ -138,7 +140,7 @@ def build(
     return Handout(
         lang=lang,
         generated=date(2026, 11, 12),
-        periods=tuple(Period(m, "month") for m in months),
+        periods=tuple(Period(m, kind) for m in months),
         sites=sites,
         tools=tuple(built),
         rules=Rules(min_group, 10),
