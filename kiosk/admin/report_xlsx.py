@@ -12,6 +12,7 @@ import io
 from kiosk.admin.handout_model import Handout
 from kiosk.admin.importer import ADMIN_EXTRA
 from kiosk.admin.tidy import COLUMNS, rows, rules_lines
+from kiosk.sanitize import clean_text
 
 SHEET_NAMES = {"da": ("Data", "Regler"), "en": ("Data", "Rules")}
 WIDTHS = {"period_label": 16, "site": 16, "tool_label": 28, "item_label": 40, "category_label": 18}
@@ -22,38 +23,49 @@ class SpreadsheetUnavailable(Exception):
 
 
 def render(h: Handout) -> bytes:
-    """The workbook's bytes (.xlsx)."""
+    """The workbook's bytes (.xlsx), written in one streaming pass."""
     try:
         from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Font
+        from openpyxl.utils import get_column_letter
     except ImportError:
         raise SpreadsheetUnavailable(f"--format xlsx needs openpyxl: {ADMIN_EXTRA}") from None
-    book = Workbook()
-    data = book.active
-    data.title, rules_title = SHEET_NAMES[h.lang]
-    data.append(list(COLUMNS))
-    for cell in data[1]:
-        cell.font = Font(bold=True)
-    for row in rows(h):
-        data.append(row.values())
-        for cell in data[data.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-    share_column = COLUMNS.index("share_percent") + 1
-    mean_column = COLUMNS.index("mean") + 1
-    for (share,) in data.iter_rows(min_row=2, min_col=share_column, max_col=share_column):
-        share.number_format = "0.0"
-    for (mean,) in data.iter_rows(min_row=2, min_col=mean_column, max_col=mean_column):
-        mean.number_format = "0.00"
+    book = Workbook(write_only=True)
+    data_title, rules_title = SHEET_NAMES[h.lang]
+    data = book.create_sheet(data_title)
     for index, name in enumerate(COLUMNS, start=1):
-        data.column_dimensions[data.cell(1, index).column_letter].width = WIDTHS.get(name, 12)
+        data.column_dimensions[get_column_letter(index)].width = WIDTHS.get(name, 12)
     data.freeze_panes = "A2"
-    data.auto_filter.ref = data.dimensions
+    formats = {COLUMNS.index("share_percent"): "0.0", COLUMNS.index("mean"): "0.00"}
+
+    def cell(value: object, index: int) -> WriteOnlyCell:
+        if isinstance(value, str):
+            written = WriteOnlyCell(data, value=clean_text(value))
+            written.data_type = "s"
+            return written
+        written = WriteOnlyCell(data, value=value)
+        if index in formats:
+            written.number_format = formats[index]
+        return written
+
+    header = []
+    for name in COLUMNS:
+        title = WriteOnlyCell(data, value=name)
+        title.font = Font(bold=True)
+        header.append(title)
+    data.append(header)
+    count = 1
+    for row in rows(h):
+        data.append([cell(value, index) for index, value in enumerate(row.values())])
+        count += 1
+    data.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{count}"
     rules = book.create_sheet(rules_title)
-    for line in rules_lines(h):
-        rules.append([line])
-        rules.cell(rules.max_row, 1).data_type = "s"
     rules.column_dimensions["A"].width = 110
+    for line in rules_lines(h):
+        text = WriteOnlyCell(rules, value=line)
+        text.data_type = "s"
+        rules.append([text])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
