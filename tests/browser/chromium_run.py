@@ -1,7 +1,9 @@
 """Headless Chromium and axe-core fixtures for the handout's browser checks (test-browser).
 
 Not a conftest.py: a second conftest module would replace tests/conftest.py's in sys.modules
-while pytest collects, and the other test files import from that one. Chromium comes from the system's packages (Debian: `apt-get install chromium`), axe-core from
+while pytest collects, and the other test files import from that one.
+
+Chromium comes from the system's packages (Debian: `apt-get install chromium`), axe-core from
 npm into the git-ignored tests/browser/.deps (the make target installs it). Each run gets a
 fresh profile folder and every flag that stops Chromium from reaching the network on its own.
 """
