@@ -108,8 +108,8 @@ def _front(h: Handout, focus: list[Focus]) -> str:
     if before:
         head.append(word(lang, "change", period=before))
     parts.append(
-        f'<table class="wide"><caption>{e(word(lang, "overview", period=latest))}</caption>'
-        "<thead><tr>"
+        '<table class="wide overview">'
+        f"<caption>{e(word(lang, 'overview', period=latest))}</caption><thead><tr>"
         + "".join(f'<th scope="col">{e(x)}</th>' for x in head)
         + "</tr></thead><tbody>"
     )

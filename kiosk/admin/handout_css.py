@@ -17,7 +17,8 @@ h1 { font-size: 1.6rem; margin: 0 0 0.2rem; }
 h2 { font-size: 1.25rem; margin: 1.6rem 0 0.4rem; border-bottom: 2px solid #1a1a1a;
   padding-bottom: 0.15rem; break-after: avoid; page-break-after: avoid; }
 h3 { font-size: 1.02rem; margin: 0.9rem 0 0.3rem; break-after: avoid; page-break-after: avoid; }
-p, li, td, th, figcaption { overflow-wrap: anywhere; hyphens: auto; }
+p, li, td, th, figcaption { overflow-wrap: break-word; hyphens: auto; }
+table.overview th[scope="row"] { width: 11rem; }
 .lead { font-size: 1.05rem; margin: 0 0 0.6rem; }
 .muted { color: #595959; }
 .small { font-size: 0.85rem; }

@@ -141,6 +141,8 @@ def headline(handout: Handout, tool: Tool) -> tuple[str, str]:
             return hidden, ""
         before = tool.cell(item.id, previous.key, site) if previous else None
         word = "Gennemsnit" if lang == "da" else "Mean"
+        if tool.total is not None:
+            word = "Samlet score" if lang == "da" else "Total score"
         text = f"{word} {scale_text(item, now.mean, lang)}"
         return text, _change(now.mean, before.mean if before else None, lang)
     if tool.id == "support":
