@@ -21,9 +21,9 @@ ALLOWED_TAGS = {
     *("p", "table", "caption", "thead", "tbody", "tr", "th", "td", "colgroup", "col", "ol"),
     *("ul", "li", "b", "span", "figure", "figcaption", "details", "summary", "div", "svg"),
     *("defs", "pattern", "rect", "line", "text", "tspan", "polyline", "polygon", "circle"),
-    "desc",
+    *("desc", "br"),
 }
-VOID = {"meta", "col", "rect", "line", "polyline", "polygon", "circle"}
+VOID = {"meta", "col", "br", "rect", "line", "polyline", "polygon", "circle"}
 
 
 @dataclass

@@ -259,14 +259,15 @@ def _plan(h: Handout, focus: list[Focus]) -> str:
         guide = GUIDANCE.get(area.tool.id)
         hint = ""
         if guide is not None:
-            steps = " ".join(f"• {step.get(lang)}" for step in guide.steps)
-            hint = (
-                f"{word(lang, 'iglo_level')}: {guide.iglo.get(lang)} · "
-                f"{word(lang, 'prevention_level')}: {guide.level.get(lang)}. {steps}"
-            )
+            lines = [
+                f"{word(lang, 'iglo_level')}: {guide.iglo.get(lang)}",
+                f"{word(lang, 'prevention_level')}: {guide.level.get(lang)}",
+                *(f"• {step.get(lang)}" for step in guide.steps),
+            ]
+            hint = "<br>".join(e(line) for line in lines)
         rows.append(
             f"<tr><td><b>{e(area.tool.title)}</b>: {e(area.text)}</td>"
-            f'<td class="guide">{e(hint)}</td><td></td><td></td><td></td></tr>'
+            f'<td class="guide">{hint}</td><td></td><td></td><td></td></tr>'
         )
     blank = "<tr><td></td><td></td><td></td><td></td><td></td></tr>"
     rows.extend([blank] * EMPTY_PLAN_ROWS)

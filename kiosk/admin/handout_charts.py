@@ -117,17 +117,19 @@ def tool_charts(handout: Handout, tool: Tool) -> list[Chart]:
             _trend_by_site(handout, tool, item, f"{tool.title}: {word(lang, 'score_trend')}")
         )
         cell = tool.cell(item.id, latest.key, everyone)
-        if cell.n is not None:
-            charts.append(
-                columns(
-                    f"{tool.id}-dist",
-                    f"{word(lang, 'distribution_1_10')} – {when}",
-                    [c.label for c in item.categories],
-                    list(cell.counts),
-                    lang,
-                    _latest_n(handout, cell.n),
-                )
+        counts: list[int | None] = (
+            list(cell.counts) if cell.n is not None else [None] * len(item.categories)
+        )
+        charts.append(
+            columns(
+                f"{tool.id}-dist",
+                f"{word(lang, 'distribution_1_10')} – {when}",
+                [c.label for c in item.categories],
+                counts,
+                lang,
+                _latest_n(handout, cell.n),
             )
+        )
     elif tool.id == "psych_safety" and tool.total is not None:
         charts.append(
             _trend_by_site(handout, tool, tool.total, f"{tool.title}: {word(lang, 'total_trend')}")
@@ -173,8 +175,8 @@ def tool_charts(handout: Handout, tool: Tool) -> list[Chart]:
             if shares is None or cell.n is None:
                 rows.append(StackRow(item.label, None, None))
                 continue
-            counts = [c or 0 for c in cell.counts]
-            grouped = (sum(counts[0:3]), sum(counts[3:7]), sum(counts[7:10]))
+            known = [c or 0 for c in cell.counts]
+            grouped = (sum(known[0:3]), sum(known[3:7]), sum(known[7:10]))
             rows.append(StackRow(item.label, grouped, cell.n))
         charts.append(
             stacked(

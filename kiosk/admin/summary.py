@@ -53,6 +53,11 @@ def support_shares(cell: Cell) -> tuple[float, float, float] | None:
     return low / cell.n, middle / cell.n, high / cell.n
 
 
+def quoted(text: str, lang: str) -> str:
+    """A statement in the language's quotation marks: »…« in Danish, “…” in English."""
+    return f"»{text}«" if lang == "da" else f"“{text}”"
+
+
 def scale_text(item: ItemInfo, mean: float, lang: str) -> str:
     """A mean with its scale: "6,4 af 10" / "6.4 of 10"."""
     assert item.scale is not None
@@ -91,7 +96,7 @@ def focus_areas(handout: Handout, limit: int = 6) -> list[Focus]:
             if now.mean is None:
                 continue
             place = position(item, now.mean)
-            said = f"»{item.label}« {scale_text(item, now.mean, lang)}"
+            said = f"{quoted(item.label, lang)} {scale_text(item, now.mean, lang)}"
             before = tool.cell(item.id, previous.key, site) if previous else None
             if before is not None and before.mean is not None:
                 fall = position(item, before.mean) - place
@@ -107,7 +112,7 @@ def focus_areas(handout: Handout, limit: int = 6) -> list[Focus]:
                 shares = support_shares(tool.cell(item.id, latest.key, site))
                 if shares and shares[2] >= NEED_MORE:
                     word = "vil have mere" if lang == "da" else "want more"
-                    text = f"»{item.label}«: {percent(shares[2], lang)} {word}"
+                    text = f"{quoted(item.label, lang)}: {percent(shares[2], lang)} {word}"
                     found.append(Focus(tool, item, "need_more", text, shares[2]))
         if tool.id == "exposures":
             for item in tool.items:
@@ -115,7 +120,8 @@ def focus_areas(handout: Handout, limit: int = 6) -> list[Focus]:
                 yes = cell.counts[0] if cell.counts else None
                 if cell.n and yes:
                     word = "svarede ja" if lang == "da" else "said yes"
-                    found.append(Focus(tool, item, "exposure", f"»{item.label}«: {yes} {word}", 2))
+                    said = f"{quoted(item.label, lang)}: {yes} {word}"
+                    found.append(Focus(tool, item, "exposure", said, 2))
     found.sort(key=lambda focus: -focus.weight)
     per_tool: dict[str, int] = {}
     chosen = []
