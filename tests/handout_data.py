@@ -24,6 +24,7 @@ from kiosk.admin.handout_model import (
     SiteKey,
     Tool,
 )
+from kiosk.admin.handout_words import word
 from kiosk.config import default_config_dir, load_instruments
 from kiosk.instruments import Answer, Instrument, item_score, total_score
 
@@ -144,5 +145,5 @@ def build(
         sites=sites,
         tools=tuple(built),
         rules=Rules(min_group, 10),
-        open_periods=("november 2026",) if lang == "da" else ("November 2026",),
+        coverage=(word(lang, "open", periods=Period("2026-11", "month").label(lang)),),
     )

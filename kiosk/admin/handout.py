@@ -99,10 +99,7 @@ def _front(h: Handout, focus: list[Focus]) -> str:
         f'<tr><th scope="row">{e(word(lang, "generated"))}</th>'
         f"<td>{e(h.generated.isoformat())}</td></tr></tbody></table>",
     ]
-    if h.open_periods:
-        parts.append(
-            f'<p class="small muted">{e(word(lang, "open", periods=", ".join(h.open_periods)))}</p>'
-        )
+    parts.extend(f'<p class="small muted">{e(line)}</p>' for line in h.coverage)
     before = h.previous.label(lang) if h.previous else None
     head = [word(lang, "tool"), word(lang, "result")]
     if before:

@@ -195,7 +195,8 @@ class Handout:
     sites: tuple[str, ...]
     tools: tuple[Tool, ...]
     rules: Rules
-    open_periods: tuple[str, ...] = field(default=())
+    coverage: tuple[str, ...] = field(default=())
+    """Sentences on what is left out: a period still open, kiosks waiting, retired ones."""
 
     @property
     def latest(self) -> Period | None:
