@@ -81,7 +81,7 @@ class Tree(HTMLParser):
 def page() -> str:
     return handout.render(
         build(
-            notes=(*HOSTILE_NOTES, "God stemning i dag"),
+            notes=(*HOSTILE_NOTES, *["God stemning i dag"] * 3),
             hide=[("checkin", "2026-09", "Lager")],
         )
     )
@@ -223,8 +223,10 @@ def test_notes_keep_their_question_and_are_counted_as_notes(tree: Tree) -> None:
     section = next(s for s in tree.root.iter("section") if "notes" in s.attrs.get("class", ""))
     text = section.all_text()
     assert "Hvad gør, at du står netop her" in text
-    assert f"({len(HOSTILE_NOTES) + 1} noter)" in text
+    assert f"({len(HOSTILE_NOTES) + 3} noter)" in text
     assert "Velkommen" in text, "contribution notes are grouped by their tag"
+    repeated = [li.all_text() for li in section.iter("li") if "God stemning" in li.all_text()]
+    assert repeated == ["God stemning i dag (×3)", "God stemning i dag (×3)"]
 
 
 def test_handleplan_is_a_working_table_prefilled_from_the_focus_areas(tree: Tree) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import secrets
+from collections import Counter
 
 from kiosk.admin.actionplan import (
     GUIDANCE,
@@ -206,7 +207,9 @@ def _sites(h: Handout) -> str:
 
 
 def _merge_notes(lists: tuple[NoteList, ...]) -> dict[tuple[str, str | None], list[str]]:
-    """Notes by question and tag (in the order first met), shuffled within each."""
+    """Notes by question and tag (in the order first met), shuffled within each. The same
+    text written more than once is printed once with "(×n)": the list says no more than
+    printing each copy would, and a handout stays a handout."""
     merged: dict[tuple[str, str | None], list[str]] = {}
     for notes in lists:
         merged.setdefault((notes.question, notes.tag), []).extend(notes.texts)
@@ -236,7 +239,12 @@ def _notes(h: Handout) -> str:
                 else word(lang, "notes_count", n=len(texts))
             )
             heading = f"{question} – {tag}" if tag else question
-            items = "".join(f"<li>{e(text)}</li>" for text in texts)
+            items = "".join(
+                f"<li>{e(text)}"
+                + (f' <span class="muted">(×{times})</span>' if times > 1 else "")
+                + "</li>"
+                for text, times in Counter(texts).items()
+            )
             parts.append(
                 f'<p class="small"><b>{e(heading)}</b> <span class="muted">({e(count)})</span>'
                 f"</p><ul>{items}</ul>"
