@@ -70,7 +70,8 @@ def test_no_rules_among_the_data_and_no_formula_from_a_site_name(handout) -> Non
     rows = read_csv(text)
     assert all(len(r) == len(COLUMNS) and None not in r for r in rows)
     assert not any("mindst 5 svar" in value for r in rows for value in r.values())
-    assert all(r["site"] in ("'=HYPERLINK(1)", "Kontor", "Alle steder") for r in rows)
+    assert {r["site"] for r in rows} == {"'=HYPERLINK(1)", "Kontor", "all"}
+    assert {r["site_label"] for r in rows} == {"'=HYPERLINK(1)", "Kontor", "Alle steder"}
 
 
 def test_excel_da_has_semicolons_decimal_commas_and_a_bom(handout) -> None:  # type: ignore[no-untyped-def]
@@ -83,7 +84,7 @@ def test_excel_da_has_semicolons_decimal_commas_and_a_bom(handout) -> None:  # t
 
 
 def test_xlsx_has_a_data_sheet_of_numbers_and_a_rules_sheet(handout) -> None:  # type: ignore[no-untyped-def]
-    data = report_xlsx.render(handout)
+    data = report_xlsx.workbook(handout)
     book = load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["Data", "Regler"]
     sheet = book["Data"]
@@ -110,4 +111,4 @@ def test_english_labels_in_an_english_report() -> None:
     psych = next(r for r in rows if r["tool"] == "psych_safety" and r["category"] == "meget_enig")
     assert psych["category_label"] == "Strongly agree" and psych["period_label"] == "August 2026"
     assert {r["status"] for r in rows} <= {"shown", "hidden"}
-    assert any(r["site"] == "All sites" for r in rows)
+    assert any(r["site"] == "all" and r["site_label"] == "All sites" for r in rows)

@@ -27,6 +27,7 @@ from kiosk.admin.handout_charts import site_heatmap, site_name, tool_charts
 from kiosk.admin.handout_css import stylesheet
 from kiosk.admin.handout_model import Handout, NoteList, Tool
 from kiosk.admin.handout_words import word
+from kiosk.admin.model import ALL
 from kiosk.admin.summary import Focus, focus_areas, headline
 from kiosk.admin.tidy import rules_lines
 
@@ -133,24 +134,38 @@ def _front(h: Handout, focus: list[Focus]) -> str:
 
 
 def _grid(h: Handout, tool: Tool) -> str:
-    """The tool's answers per period × site in one compact table, "skjult" where hidden."""
+    """The tool's answers per period × site in one compact table, "skjult" where hidden.
+
+    Each cell names its table cell in `data-cell` (tool, site or "all", period), so a reader
+    of the file can tie every printed n to the publication table.
+    """
     lang = h.lang
     head = "".join(f'<th scope="col" class="num">{e(site_name(h, s))}</th>' for s in h.site_keys)
-    rows = []
+    rows, repeated = [], set()
     for period in h.periods:
         cells = []
         for site in h.site_keys:
-            n = tool.n(period.key, site).n
-            if n is None:
-                cells.append(f'<td class="hidden num">{e(word(lang, "hidden"))}</td>')
-            else:
-                cells.append(f'<td class="num">{n}</td>')
+            cell = tool.n(period.key, site)
+            key = e(f"{tool.id}|{ALL if site is None else site}|{period.key}")
+            if cell.n is None:
+                text = e(word(lang, "hidden"))
+                cells.append(f'<td class="hidden num" data-cell="{key}">{text}</td>')
+                continue
+            mark = ""
+            if cell.as_of is not None:
+                repeated.add(cell.as_of)
+                mark = "*"
+            cells.append(f'<td class="num" data-cell="{key}">{cell.n}{mark}</td>')
         rows.append(f'<tr><th scope="row">{e(period.label(lang))}</th>{"".join(cells)}</tr>')
+    note = ""
+    if repeated:
+        days = ", ".join(sorted(repeated))
+        note = f'<p class="small muted">* {e(word(lang, "as_of_note", days=days))}</p>'
     return (
         f'<div class="tablewrap"><table class="grid"><caption>{e(tool.title)}: '
         f'{e(word(lang, "grid"))}</caption><thead><tr><th scope="col">'
         f"{e(word(lang, 'period'))}</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
-        "</table></div>"
+        f"</table></div>{note}"
     )
 
 

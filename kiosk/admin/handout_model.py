@@ -111,12 +111,15 @@ class Cell:
     """One published cell: an item's numbers for one period and site.
 
     `n=None` means hidden: then `counts` and `mean` are empty too. Within a published cell a
-    single category may still be hidden (exposures): its count is None, never 0.
+    single category may still be hidden (exposures): its count is None, never 0. `as_of` names
+    the day of an earlier release whose numbers the cell repeats (revising them would tell how
+    few answers came late).
     """
 
     n: int | None
     counts: tuple[int | None, ...] = ()
     mean: float | None = None
+    as_of: str | None = None
 
     @property
     def hidden(self) -> bool:

@@ -33,6 +33,8 @@ WORDS: dict[str, dict[str, str]] = {
         "grid": "Svar pr. periode og sted",
         "period": "Periode",
         "hidden": "skjult",
+        "as_of_note": "Som udgivet {days}: tallet gentager en tidligere rapport, fordi en "
+        "rettelse ville vise, hvor få svar der kom for sent.",
         "numbers": "Tallene i figuren",
         "mean_of": "Gennemsnit",
         "psych_explained": "Hvert udsagn giver 0–10 point, og 10 betyder mest psykologisk "
@@ -130,6 +132,8 @@ WORDS: dict[str, dict[str, str]] = {
         "grid": "Answers per period and site",
         "period": "Period",
         "hidden": "hidden",
+        "as_of_note": "As published {days}: the number repeats an earlier report, because "
+        "revising it would show how few answers came late.",
         "numbers": "The numbers in the chart",
         "mean_of": "Mean",
         "psych_explained": "Each statement scores 0–10, and 10 means the most psychological "

@@ -10,7 +10,9 @@ from __future__ import annotations
 import io
 
 from kiosk.admin.handout_model import Handout
+from kiosk.admin.handout_table import handout_of
 from kiosk.admin.importer import ADMIN_EXTRA
+from kiosk.admin.model import Report
 from kiosk.admin.tidy import COLUMNS, rows, rules_lines
 from kiosk.sanitize import clean_text
 
@@ -22,8 +24,13 @@ class SpreadsheetUnavailable(Exception):
     """openpyxl is missing; the message says how to install it."""
 
 
-def render(h: Handout) -> bytes:
-    """The workbook's bytes (.xlsx), written in one streaming pass."""
+def render(report: Report) -> bytes:
+    """The workbook (.xlsx) of the report's selected cells."""
+    return workbook(handout_of(report, whole=True))
+
+
+def workbook(h: Handout) -> bytes:
+    """The workbook's bytes, written in one streaming pass."""
     try:
         from openpyxl import Workbook
         from openpyxl.cell import WriteOnlyCell

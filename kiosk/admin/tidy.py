@@ -1,10 +1,13 @@
 """The published numbers as tidy long rows, for CSV and the spreadsheet.
 
-One row per published cell × item × category: period, site, tool, item and category each with
-its label in the report's language beside the id, then count, share (per cent of the cell's
-n), mean and n as numbers. An item's own row (empty category) holds its n and mean. A hidden
-cell, or a hidden category within a cell, has empty numbers and status "skjult" / "hidden". The
-rules are not rows: CSV readers get them from `rules_lines`, the spreadsheet on its own sheet.
+One row per published cell × item × category: period, site ("all" for all sites), tool, item
+and category each with its label in the report's language beside the id, then count, share
+(per cent of the cell's n), mean and n as numbers. The tool's own row (empty item) holds its
+answer count, an item's own row (empty category) its n and mean. A hidden cell is its tool's
+row alone; it, a hidden question or a hidden category within a published cell has empty
+numbers and status "skjult" / "hidden"; a cell repeating an earlier release says "som udgivet
+<day>" / "as published <day>". The rules are not rows: the HTML report and the spreadsheet's
+second sheet print them.
 """
 
 from __future__ import annotations
@@ -16,12 +19,15 @@ from dataclasses import dataclass
 
 from kiosk.admin.handout_model import Cell, Handout, ItemInfo, Period, SiteKey, Tool
 from kiosk.admin.handout_words import word
+from kiosk.admin.model import ALL
+from kiosk.admin.wording import label
 from kiosk.sanitize import clean_text
 
 COLUMNS = (
     "period",
     "period_label",
     "site",
+    "site_label",
     "tool",
     "tool_label",
     "item",
@@ -54,7 +60,9 @@ class Row:
         return [*self.texts, self.count, self.share_percent, self.mean, self.n, self.status]
 
 
-def _status(h: Handout, shown: bool) -> str:
+def _status(h: Handout, shown: bool, as_of: str | None = None) -> str:
+    if as_of is not None:
+        return label(h.lang, "as_of", day=as_of)
     if h.lang == "da":
         return "vist" if shown else "skjult"
     return "shown" if shown else "hidden"
@@ -65,10 +73,10 @@ def _item_rows(
 ) -> Iterator[Row]:
     cell: Cell = tool.cell(item.id, period.key, site)
     head = (*base, item.id, item.label)
-    if cell.n is None or tool.n(period.key, site).n is None:
+    if cell.n is None:
         yield Row((*head, "", ""), None, None, None, None, _status(h, False))
         return
-    yield Row((*head, "", ""), None, None, cell.mean, cell.n, _status(h, True))
+    yield Row((*head, "", ""), None, None, cell.mean, cell.n, _status(h, True, cell.as_of))
     for index, category in enumerate(item.categories):
         count = cell.counts[index] if index < len(cell.counts) else None
         texts = (*head, category.id, category.label)
@@ -76,7 +84,7 @@ def _item_rows(
             yield Row(texts, None, None, None, cell.n, _status(h, False))
             continue
         share = round(100 * count / cell.n, 1) if cell.n else None
-        yield Row(texts, count, share, None, cell.n, _status(h, True))
+        yield Row(texts, count, share, None, cell.n, _status(h, True, cell.as_of))
 
 
 def rows(h: Handout) -> Iterator[Row]:
@@ -86,7 +94,8 @@ def rows(h: Handout) -> Iterator[Row]:
         for period in h.periods:
             for site in h.site_keys:
                 name = word(h.lang, "all_sites") if site is None else site
-                base = (period.key, period.label(h.lang), name, tool.id, tool.title)
+                key = ALL if site is None else site
+                base = (period.key, period.label(h.lang), key, name, tool.id, tool.title)
                 answers = tool.n(period.key, site)
                 yield Row(
                     (*base, "", "", "", ""),
@@ -94,8 +103,10 @@ def rows(h: Handout) -> Iterator[Row]:
                     None,
                     None,
                     answers.n,
-                    _status(h, answers.n is not None),
+                    _status(h, answers.n is not None, answers.as_of),
                 )
+                if answers.n is None:
+                    continue
                 for item in items:
                     yield from _item_rows(h, tool, item, period, site, base)
 
