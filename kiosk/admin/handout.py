@@ -133,6 +133,11 @@ def _front(h: Handout, focus: list[Focus]) -> str:
     return "".join(parts)
 
 
+def _scroller(name: str) -> str:
+    """The box a wide table scrolls in on a phone: a named region the keyboard can reach."""
+    return f'<div class="tablewrap" tabindex="0" role="region" aria-label="{e(name)}">'
+
+
 def _grid(h: Handout, tool: Tool) -> str:
     """The tool's answers per period × site in one compact table, "skjult" where hidden.
 
@@ -162,7 +167,8 @@ def _grid(h: Handout, tool: Tool) -> str:
         days = ", ".join(sorted(repeated))
         note = f'<p class="small muted">* {e(word(lang, "as_of_note", days=days))}</p>'
     return (
-        f'<div class="tablewrap"><table class="grid"><caption>{e(tool.title)}: '
+        f"{_scroller(f'{tool.title}: ' + word(lang, 'grid'))}"
+        f'<table class="grid"><caption>{e(tool.title)}: '
         f'{e(word(lang, "grid"))}</caption><thead><tr><th scope="col">'
         f"{e(word(lang, 'period'))}</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
         f"</table></div>{note}"
@@ -298,7 +304,8 @@ def _plan(h: Handout, focus: list[Focus]) -> str:
         '<section class="plan plan-section" aria-labelledby="plan-h">'
         f'<h2 id="plan-h">{e(word(lang, "plan_title"))}</h2>'
         f'<p class="small">{e(word(lang, "plan_intro"))}</p>'
-        f'<div class="tablewrap"><table class="wide"><caption>{e(word(lang, "plan_caption"))}'
+        f"{_scroller(word(lang, 'plan_caption'))}"
+        f'<table class="wide"><caption>{e(word(lang, "plan_caption"))}'
         "</caption>"
         f'<colgroup><col class="problem"><col class="action"><col class="owner">'
         f'<col class="deadline"><col class="follow"></colgroup>'

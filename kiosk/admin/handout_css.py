@@ -18,7 +18,8 @@ h2 { font-size: 1.25rem; margin: 1.6rem 0 0.4rem; border-bottom: 2px solid #1a1a
   padding-bottom: 0.15rem; break-after: avoid; page-break-after: avoid; }
 h3 { font-size: 1.02rem; margin: 0.9rem 0 0.3rem; break-after: avoid; page-break-after: avoid; }
 p, li, td, th, figcaption { overflow-wrap: break-word; hyphens: auto; }
-table.overview th[scope="row"] { width: 11rem; }
+@media print, (min-width: 44rem) { table.overview th[scope="row"] { width: 11rem; } }
+@media screen and (max-width: 44rem) { td, th { overflow-wrap: anywhere; } }
 .lead { font-size: 1.05rem; margin: 0 0 0.6rem; }
 .muted { color: #595959; }
 .small { font-size: 0.85rem; }

@@ -8,14 +8,24 @@ from __future__ import annotations
 
 import html
 import json
+import random
 import re
+from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
 
 import pytest
 from chromium_run import Browser, axe_source, chromium, chromium_path
-from handout_data import HOSTILE_NOTES, build
+from handout_data import HOSTILE_NOTES, MENU
+from reportharness import MemoryStore, render
 
-from kiosk.admin import handout
+from kiosk.admin.model import Table
+from kiosk.config import default_config_dir, load_instruments
+from kiosk.instruments import Answer
+from kiosk.records import Payload, coarse_date
+from kiosk.simulate import SAMPLE_NOTES, random_answer
+
+INSTRUMENTS = load_instruments(default_config_dir() / "instruments")
 
 pytestmark = pytest.mark.browser
 __all__ = ["axe_source", "chromium", "chromium_path"]  # fixtures used by name
@@ -36,9 +46,48 @@ ATTACKS = (
 )
 
 
-def month_report(lang: str, notes: tuple[str, ...] = ()) -> str:
+SITES = (("Lager", "k1", 14), ("Kontor", "k2", 9))
+FIRST_MONDAY = date(2026, 8, 3)
+WEEKS = 17
+EXPORTED = date(2026, 11, 30)
+
+
+def _payloads(rng: random.Random, size: int, notes: tuple[str, ...]) -> list[Payload]:
+    """A site's answers to all six tools over four months; about a third write a note."""
+    out = []
+    for week in range(WEEKS):
+        day = FIRST_MONDAY + timedelta(weeks=week)
+        for tool in MENU:
+            instrument = INSTRUMENTS[tool]
+            for _ in range(max(0, round(rng.gauss(size, 2)))):
+                answers: dict[str, Answer] = {}
+                for item in instrument.items:
+                    if item.kind == "text":
+                        answers[item.id] = rng.choice(SAMPLE_NOTES) if rng.random() < 0.3 else None
+                    else:
+                        answers[item.id] = random_answer(item, rng)
+                out.append(Payload(tool, instrument.version, coarse_date(day), "da", answers))
+    last = FIRST_MONDAY + timedelta(weeks=WEEKS - 1)
+    for note in notes:
+        answers = {"score": 5, "why_here": note, "one_step_up": note}
+        out.append(Payload("checkin", 1, coarse_date(last), "da", answers))
+    return out
+
+
+@cache
+def _table(with_attacks: bool) -> Table:
+    """Two simulated sites, imported and published as `kiosk-admin report` does."""
+    store = MemoryStore(INSTRUMENTS)
+    rng = random.Random(12)
+    for site, kiosk, size in SITES:
+        notes = ATTACKS if with_attacks and site == "Lager" else ()
+        store.add(kiosk, site, EXPORTED, _payloads(rng, size, notes))
+    return store.table()
+
+
+def month_report(lang: str, attacks: bool = False) -> str:
     """A two-site month report with all six tools, as the administrator hands it out."""
-    return handout.render(build(lang=lang, notes=notes, hide=[("checkin", "2026-09", "Lager")]))
+    return render(_table(attacks), "--format", "html", "--period", "month", "--lang", lang)
 
 
 def probe(page: str, script: str) -> str:
@@ -142,7 +191,7 @@ def pdf_pages(data: bytes) -> list[tuple[float, float]]:
 @pytest.mark.parametrize("lang", ["da", "en"])
 def test_prints_on_a4_within_the_page_budget(chromium: Browser, tmp_path: Path, lang: str) -> None:
     source = tmp_path / f"report-{lang}.html"
-    source.write_text(month_report(lang, ("God stemning i dag",) * 12), encoding="utf-8")
+    source.write_text(month_report(lang), encoding="utf-8")
     pdf = tmp_path / f"report-{lang}.pdf"
     done = chromium("--no-pdf-header-footer", f"--print-to-pdf={pdf}", source.as_uri())
     assert pdf.exists(), done.stderr[-2000:]
@@ -165,7 +214,7 @@ def _dump(chromium: Browser, path: Path) -> str:
 def test_hostile_notes_run_nothing_even_without_the_policy(
     chromium: Browser, tmp_path: Path
 ) -> None:
-    page = month_report("da", ATTACKS)
+    page = month_report("da", attacks=True)
     as_delivered = tmp_path / "delivered.html"
     as_delivered.write_text(page, encoding="utf-8")
     no_policy = tmp_path / "no-policy.html"
