@@ -76,13 +76,21 @@ def _answers(h: Handout) -> str:
 
 
 def _hidden_counts(h: Handout) -> tuple[int, int]:
-    cells = hidden = 0
+    """How many of the numbers the report covers are hidden: answer counts, questions inside
+    a published cell, and answer categories inside a published question."""
+    numbers = hidden = 0
     for tool in h.tools:
         for period in h.periods:
             for site in h.site_keys:
-                cells += 1
-                hidden += tool.n(period.key, site).n is None
-    return hidden, cells
+                numbers += 1
+                if tool.n(period.key, site).n is None:
+                    hidden += 1
+                    continue
+                for item in tool.items:
+                    cell = tool.cell(item.id, period.key, site)
+                    numbers += 1 + len(cell.counts)
+                    hidden += (cell.n is None) + sum(c is None for c in cell.counts)
+    return hidden, numbers
 
 
 def _front(h: Handout, focus: list[Focus]) -> str:
@@ -127,7 +135,11 @@ def _front(h: Handout, focus: list[Focus]) -> str:
     else:
         parts.append(f"<p>{e(word(lang, 'no_focus'))}</p>")
     hidden, total = _hidden_counts(h)
-    line = word(lang, "hidden_line", hidden=hidden, cells=total, n=h.rules.min_group)
+    line = (
+        word(lang, "hidden_line", hidden=hidden, cells=total, n=h.rules.min_group)
+        if hidden
+        else word(lang, "nothing_hidden", n=h.rules.min_group)
+    )
     parts.append(f'<p class="box">{e(line)}</p>')
     parts.append(f'<p class="box">{e(word(lang, "dialogue"))}</p></section>')
     return "".join(parts)

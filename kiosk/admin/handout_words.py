@@ -25,6 +25,8 @@ WORDS: dict[str, dict[str, str]] = {
         "handleplanen.",
         "hidden_line": "{hidden} af {cells} tal er skjult: de bygger på færre end {n} svar "
         "eller ville lade nogen regne en lille gruppe ud. Der står »skjult«, aldrig et tal.",
+        "nothing_hidden": "Intet tal er skjult her: alle grupper har mindst {n} svar. En "
+        "gruppe med færre ville stå som »skjult«, aldrig som et tal.",
         "dialogue": "Arbejdstilsynet forventer, at resultaterne følges op af en dialog på "
         "arbejdspladsen. Denne rapport er oplægget til det møde.",
         "trend": "Udvikling",
@@ -124,6 +126,8 @@ WORDS: dict[str, dict[str, str]] = {
         "hidden_line": "{hidden} of {cells} numbers are hidden: they rest on fewer than {n} "
         "answers or would let someone work out a small group. They say “hidden”, never a "
         "number.",
+        "nothing_hidden": "No number is hidden here: every group has at least {n} answers. A "
+        "group with fewer would say “hidden”, never a number.",
         "dialogue": "The Working Environment Authority expects results to be followed by a "
         "dialogue at the workplace. This report is the handout for that meeting.",
         "trend": "Trend",
