@@ -45,7 +45,10 @@ def test_csv_is_tidy_and_xlsx_needs_a_file(
 ) -> None:
     capsys.readouterr()
     assert admin_main(["report", *options, "--format", "csv", "--period", "month"]) == 0
-    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    printed = capsys.readouterr()
+    rows = list(csv.DictReader(io.StringIO(printed.out)))
+    assert "5" in printed.err and "kiosk-admin: " in printed.err, "the rules, beside the data"
+    assert not any("svar" in value for row in rows for value in row.values() if value)
     march = [r for r in rows if r["period"] == "2026-03" and r["tool"] == "support"]
     assert march[0]["item"] == "" and march[0]["n"] == "48" and march[0]["status"] == "vist"
     practical = [r for r in march if r["item"] == "practical" and r["category"]]

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kiosk.admin.grid import month_of, week_of, weeks_between, year_of
-from kiosk.instruments import Answer, Instrument, InvalidAnswer, item_score, total_score
+from kiosk.instruments import Answer, Instrument, item_score
 from kiosk.records import Payload
 from kiosk.sanitize import clean_text
 
@@ -107,11 +107,6 @@ def has_mean(spec: QuestionSpec) -> bool:
     return all(score is not None for cat, score in pairs if cat != NONE)
 
 
-def _bin_of(spec: QuestionSpec, total: float) -> int:
-    lows = [float(label.split("–")[0]) for label in spec.categories if label != NONE]
-    return max(i for i, low in enumerate(lows) if total >= low)
-
-
 def count(
     records: Iterable[Opened],
     instruments: Mapping[str, Instrument],
@@ -129,6 +124,7 @@ def count(
         extra_weeks: weeks the axis must cover even without answers (earlier releases').
     """
     skipped = {"bad_date": 0, "unknown_instrument": 0, "invalid_answers": 0}
+    allowed = {i.id: _allowed(i) for i in instruments.values()}
     rows: dict[str, list[tuple[int, str, str, Mapping[str, Answer]]]] = {i: [] for i in instruments}
     for record in records:
         payload = record.payload
@@ -141,10 +137,7 @@ def count(
         if instrument is None or instrument.version != payload.instrument_version:
             skipped["unknown_instrument"] += 1
             continue
-        try:
-            for item_id, value in payload.answers.items():
-                item_score(instrument, item_id, value)
-        except InvalidAnswer:
+        if not _valid(allowed[instrument.id], payload.answers):
             skipped["invalid_answers"] += 1
             continue
         rows[instrument.id].append((batch_of[record.imported], record.site, week, payload.answers))
@@ -156,6 +149,42 @@ def count(
         for instrument_id, kept in rows.items()
     }
     return Base(batches, sites, weeks, counts, skipped)
+
+
+def _allowed(instrument: Instrument) -> dict[str, tuple[str, frozenset[object], int]]:
+    """Per item: its kind, the values it takes (scale and choice) and its longest text."""
+    out: dict[str, tuple[str, frozenset[object], int]] = {}
+    for item in instrument.items:
+        if item.kind == "scale":
+            assert item.min is not None and item.max is not None
+            out[item.id] = (item.kind, frozenset(range(item.min, item.max + 1)), 0)
+        elif item.kind == "choice":
+            out[item.id] = (item.kind, frozenset(o.id for o in item.options), 0)
+        else:
+            out[item.id] = (item.kind, frozenset(), item.max_length or 10**6)
+    return out
+
+
+def _valid(
+    allowed: dict[str, tuple[str, frozenset[object], int]], answers: Mapping[str, Answer]
+) -> bool:
+    """True when every answer is one the instrument accepts (instruments.validate_answers'
+    checks on each value, done with sets, as this runs for every record of a report)."""
+    for item_id, value in answers.items():
+        rule = allowed.get(item_id)
+        if rule is None:
+            return False
+        if value is None:
+            continue
+        kind, values, longest = rule
+        if kind == "text":
+            if not isinstance(value, str) or len(value) > longest:
+                return False
+        else:
+            wrong_type = isinstance(value, bool) or (kind == "scale" and not isinstance(value, int))
+            if wrong_type or value not in values:
+                return False
+    return True
 
 
 def _count_one(
@@ -178,19 +207,10 @@ def _count_one(
     answered: dict[str, Array] = {}
     buckets: dict[str, Array] = {}
     sums: dict[str, NDArray[np.float64]] = {}
-    for spec in specs:
+    code_table = _codes(instrument, specs, [answers for _, _, _, answers in rows])
+    for index, spec in enumerate(specs):
         position = {cat: i for i, cat in enumerate(spec.categories)}
-        codes = np.full(len(rows), position.get(NONE, -1), dtype=np.int64)
-        for n, (_, _, _, answers) in enumerate(rows):
-            if spec.id == TOTAL:
-                total = total_score(instrument, answers)
-                if total is not None:
-                    codes[n] = _bin_of(spec, total)
-                    continue
-            else:
-                value = answers.get(spec.id)
-                if value is not None:
-                    codes[n] = position[str(value)]
+        codes = code_table[:, index]
         given = codes >= 0
         complete = codes != position.get(NONE, -1)
         flat = cell[given] * len(spec.categories) + codes[given]
@@ -200,9 +220,7 @@ def _count_one(
         real = [i for i, cat in enumerate(spec.categories) if cat != NONE]
         answered[spec.id] = buckets[spec.id][..., real].sum(axis=3)
         if spec.id == TOTAL:
-            totals = np.array(
-                [total_score(instrument, a) or 0.0 for _, _, _, a in rows], dtype=np.float64
-            )
+            totals = _totals(instrument, specs, code_table)
             summed = np.bincount(cell[complete], weights=totals[complete], minlength=size)
             sums[spec.id] = summed.astype(np.float64).reshape(shape)
         elif has_mean(spec):
@@ -217,6 +235,57 @@ def _count_one(
                 key = (site, week_index[week], item_id)
                 notes.setdefault(key, []).append(text)
     return Counts(instrument, group, answered, buckets, sums, notes)
+
+
+def _codes(
+    instrument: Instrument, specs: Sequence[QuestionSpec], rows: Sequence[Mapping[str, Answer]]
+) -> Array:
+    """Each record's category index per question (the total: its bin); -1 for none."""
+    out = np.full((len(rows), len(specs)), -1, dtype=np.int64)
+    for column, spec in enumerate(specs):
+        if spec.id == TOTAL:
+            continue
+        position = {cat: i for i, cat in enumerate(spec.categories)}
+        none = position.get(NONE, -1)
+        out[:, column] = [
+            none if (value := answers.get(spec.id)) is None else position[str(value)]
+            for answers in rows
+        ]
+    if specs and specs[-1].id == TOTAL:
+        spec = specs[-1]
+        totals = _totals(instrument, specs, out)
+        lows = np.array([float(c.split("–")[0]) for c in spec.categories if c != NONE])
+        bins = np.searchsorted(lows, totals, side="right") - 1
+        complete = _complete(instrument, specs, out)
+        out[:, -1] = np.where(complete, bins, spec.categories.index(NONE))
+    return out
+
+
+def _complete(instrument: Instrument, specs: Sequence[QuestionSpec], codes: Array) -> Array:
+    """Which records answered every item (only they have a total)."""
+    scored = [i for i, spec in enumerate(specs) if spec.id != TOTAL]
+    nones = np.array(
+        [
+            spec.categories.index(NONE) if NONE in spec.categories else -2
+            for spec in specs
+            if spec.id != TOTAL
+        ]
+    )
+    complete: Array = np.all((codes[:, scored] >= 0) & (codes[:, scored] != nones), axis=1)
+    return complete
+
+
+def _totals(
+    instrument: Instrument, specs: Sequence[QuestionSpec], codes: Array
+) -> NDArray[np.float64]:
+    """Each record's total score from its answers' points (0 where it is incomplete)."""
+    total = np.zeros(codes.shape[0])
+    for column, spec in enumerate(specs):
+        if spec.id == TOTAL:
+            continue
+        points = np.array([score or 0.0 for score in spec.scores] + [0.0])
+        total += points[codes[:, column]]
+    return np.where(_complete(instrument, specs, codes), total, 0.0)
 
 
 def month_notes(counts: Counts, weeks: Sequence[str]) -> dict[tuple[str, str, str], list[str]]:

@@ -67,7 +67,9 @@ class _System:
 
     def __init__(self, size: int, known: Sequence[Known]) -> None:
         self.fixed = np.full(size, -1, dtype=np.int64)
-        rows = [(np.unique(k.support), int(k.value)) for k in known]
+        # Releases repeat most numbers: one row per distinct (support, value) is enough.
+        distinct = {(np.unique(k.support).tobytes(), int(k.value)) for k in known}
+        rows = [(np.frombuffer(cells, dtype=np.int64), value) for cells, value in distinct]
         changed = True
         while changed:
             changed = False

@@ -303,6 +303,11 @@ def cmd_report(args: argparse.Namespace) -> int:
             raise _command_error(str(error)) from None
     else:
         text = render_selection(table, args)
+        if args.format == "csv":
+            # The rules and coverage, for a person; the CSV itself holds only data.
+            report = select(table, _selection(table, args))
+            for line in [*report_text.coverage_lines(report), *report_text.rules_lines(report)]:
+                print(f"kiosk-admin: {line}", file=sys.stderr)
         if args.out is None:
             sys.stdout.write(text)
             return 0

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 ALL = "all"
 
 
+@lru_cache(maxsize=4096)
 def week_of(coarse: str) -> str:
     """The ISO week ("2026-W10") of a stored coarse date ("2026-W10" or "2026-03-02").
 

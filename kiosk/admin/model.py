@@ -153,7 +153,10 @@ class Report:
 
 
 def select(table: Table, selection: Selection) -> Report:
-    """The cells and notes `selection` picks, per instrument in the table's order."""
+    """The cells and notes `selection` picks, per instrument in the table's order.
+
+    Cells without answers are left out (a 0 is never hidden, so nothing hides behind that).
+    """
     wanted = set(selection.periods)
     order = {period: i for i, period in enumerate(table.periods)}
     sites = [*table.sites, ALL] if len(table.sites) > 1 else list(table.sites)
@@ -165,6 +168,7 @@ def select(table: Table, selection: Selection) -> Report:
             cell
             for cell in table.cells.values()
             if cell.instrument == instrument
+            and cell.n != 0
             and cell.period in wanted
             and (selection.site is None or cell.site == selection.site)
         ]

@@ -14,9 +14,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
+from numpy.typing import NDArray
 
 from kiosk.admin.aggregate import (
     NONE,
@@ -76,29 +77,60 @@ def _published(history: Sequence[tuple[Release, int]], instrument: str) -> list[
     ]
 
 
-def _measure(
-    spec: QuestionSpec,
-    counts: Counts,
-    layout: Layout,
-    key: Key,
-    shares: tuple[int | None, int | None],
-) -> Measure:
-    """One question's numbers in a shown cell: every answer count, "no answer" included."""
-    level, period = key
-    sites, weeks = layout.sites_of(level), layout.period_weeks[period]
-    dist = counts.buckets[spec.id].sum(axis=0)[np.ix_(sites, weeks)].sum(axis=(0, 1))
-    real = np.array([cat != NONE for cat in spec.categories])
-    answered = int(dist[real].sum())
-    mean = low = high = None
-    if spec.id in counts.sums and answered:
-        total = float(counts.sums[spec.id].sum(axis=0)[np.ix_(sites, weeks)].sum())
-        mean = round(total / answered, 2)
-    if shares[0] is not None and shares[1] is not None and answered:
-        values = np.array([int(c) if c != NONE else 0 for c in spec.categories])
-        low = round(float(dist[real & (values <= shares[0])].sum()) / answered, 3)
-        high = round(float(dist[real & (values >= shares[1])].sum()) / answered, 3)
-    distribution = tuple((cat, int(dist[i])) for i, cat in enumerate(spec.categories))
-    return Measure(spec.id, answered, distribution, mean, low, high)
+class _CellSums:
+    """Every question's answer counts and score sums per (site level, period), at once."""
+
+    def __init__(self, counts: Counts, layout: Layout) -> None:
+        periods = list(layout.period_weeks)
+        self.period = {p: i for i, p in enumerate(periods)}
+        self.level = {lv: i for i, lv in enumerate(layout.levels)}
+        member = np.zeros((len(periods), layout.weeks))
+        for i, weeks in enumerate(layout.period_weeks.values()):
+            member[i, weeks] = 1.0
+        self._mask_cache: dict[str, tuple[list[bool], list[int]]] = {}
+        self.dist: dict[str, NDArray[np.float64]] = {}
+        self.sums: dict[str, NDArray[np.float64]] = {}
+        for spec_id, buckets in counts.buckets.items():
+            self.dist[spec_id] = self._by_cell(buckets.sum(axis=0).astype(np.float64), member)
+            if spec_id in counts.sums:
+                summed = counts.sums[spec_id].sum(axis=0)[..., None]
+                self.sums[spec_id] = self._by_cell(summed, member)[..., 0]
+
+    def _by_cell(
+        self, by_site: NDArray[np.float64], member: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        """(site, week, category) → (level, period, category)."""
+        if len(self.level) > by_site.shape[0]:
+            by_site = np.concatenate([by_site, by_site.sum(axis=0, keepdims=True)], axis=0)
+        out: NDArray[np.float64] = np.einsum("pw,lwc->lpc", member, by_site)
+        return out
+
+    def _masks(self, spec: QuestionSpec) -> tuple[list[bool], list[int]]:
+        """Which categories are answers (not "none"), and their values for shares."""
+        cached = self._mask_cache.get(spec.id)
+        if cached is None:
+            real = [cat != NONE for cat in spec.categories]
+            values = [int(c) if c != NONE and c.isdigit() else 0 for c in spec.categories]
+            cached = self._mask_cache[spec.id] = (real, values)
+        return cached
+
+    def measure(
+        self, spec: QuestionSpec, key: Key, shares: tuple[int | None, int | None]
+    ) -> Measure:
+        """One question's numbers in a shown cell: every answer count, "no answer" included."""
+        at = (self.level[key[0]], self.period[key[1]])
+        dist = [round(v) for v in self.dist[spec.id][at].tolist()]
+        real, values = self._masks(spec)
+        answered = sum(d for d, is_real in zip(dist, real, strict=True) if is_real)
+        mean = low = high = None
+        if spec.id in self.sums and answered:
+            mean = round(float(self.sums[spec.id][at]) / answered, 2)
+        if shares[0] is not None and shares[1] is not None and answered:
+            pairs = [(d, v) for d, v, is_real in zip(dist, values, real, strict=True) if is_real]
+            low = round(sum(d for d, v in pairs if v <= shares[0]) / answered, 3)
+            high = round(sum(d for d, v in pairs if v >= shares[1]) / answered, 3)
+        distribution = tuple(zip(spec.categories, dist, strict=True))
+        return Measure(spec.id, answered, distribution, mean, low, high)
 
 
 def instrument_info(instrument: Instrument, rules: Rules) -> InstrumentInfo:
@@ -149,6 +181,7 @@ def _instrument_cells(
     unprovable = outcome.unprovable
     hidden_g = {(level, period) for _, level, period in outcome.hidden}
     specs = question_specs(counts.instrument)
+    sums = _CellSums(counts, layout)
     cells: list[Cell] = []
     for _, level, period in group.count:
         key = (level, period)
@@ -156,12 +189,8 @@ def _instrument_cells(
             cells.append(Cell(info.id, level, period, None))
             continue
         measures = tuple(
-            _measure(
-                spec,
-                counts,
-                layout,
-                key,
-                (info.share_low, info.share_high) if spec.id != TOTAL else (None, None),
+            sums.measure(
+                spec, key, (info.share_low, info.share_high) if spec.id != TOTAL else (None, None)
             )
             for spec in specs
         )
@@ -228,7 +257,11 @@ def make_state(
         answered: every answered week (open ones too).
         today: the report's day.
     """
-    grid = Grid.build(answered, closed_through(exports, today))
+    # With every kiosk retired, nothing more can arrive: every week before today is closed.
+    last_day = closed_through(exports, today) if exports else None
+    if not exports and retired:
+        last_day = today - timedelta(days=1)
+    grid = Grid.build(answered, last_day)
     last = grid.weeks[-1] if grid.weeks else None
     later = sorted(w for w in set(answered) if last is None or w > last)
     open_from = later[0] if later else None
