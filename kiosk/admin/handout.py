@@ -67,6 +67,8 @@ def _answers(h: Handout) -> str:
     site = h.site_keys[-1]
     for tool in h.tools:
         for period in h.periods:
+            if (period.key, site) not in tool.answers:
+                continue
             cell = tool.n(period.key, site)
             if cell.n is None:
                 hidden = True
@@ -82,6 +84,8 @@ def _hidden_counts(h: Handout) -> tuple[int, int]:
     for tool in h.tools:
         for period in h.periods:
             for site in h.site_keys:
+                if (period.key, site) not in tool.answers:
+                    continue
                 numbers += 1
                 if tool.n(period.key, site).n is None:
                     hidden += 1
@@ -162,6 +166,9 @@ def _grid(h: Handout, tool: Tool) -> str:
     for period in h.periods:
         cells = []
         for site in h.site_keys:
+            if (period.key, site) not in tool.answers:
+                cells.append('<td class="num">–</td>')
+                continue
             cell = tool.n(period.key, site)
             key = e(f"{tool.id}|{ALL if site is None else site}|{period.key}")
             if cell.n is None:

@@ -59,13 +59,15 @@ MENU_ORDER = ("checkin", "support", "psych_safety", "contribution", "guldkorn", 
 
 
 def _periods(report: Report, whole: bool) -> tuple[Period, ...]:
-    """The selected periods; for the handout only those of the report's kind, without the
-    empty ones at either end (every tool published 0 there: before the first answer or after
-    the last). `whole` keeps every selected period (spreadsheets)."""
+    """The selected periods the table has cells for; for the handout only those of the
+    report's kind, without the empty ones at either end (every tool published 0 there: before
+    the first answer or after the last). `whole` keeps every kind (spreadsheets)."""
+    present = {cell.period for cells in report.cells.values() for cell in cells}
+    keys = [key for key in report.selection.periods if key in present]
     if whole:
-        return tuple(Period(key, kind_of(key)) for key in report.selection.periods)  # type: ignore[arg-type]
+        return tuple(Period(key, kind_of(key)) for key in keys)  # type: ignore[arg-type]
     kind = report.selection.kind
-    keys = [key for key in report.selection.periods if kind_of(key) == kind]
+    keys = [key for key in keys if kind_of(key) == kind]
     filled = {
         cell.period
         for cells in report.cells.values()

@@ -93,6 +93,8 @@ def rows(h: Handout) -> Iterator[Row]:
         items = (*tool.items, *((tool.total,) if tool.total else ()))
         for period in h.periods:
             for site in h.site_keys:
+                if (period.key, site) not in tool.answers:
+                    continue  # the table has no such cell: nothing to print, not "hidden"
                 name = word(h.lang, "all_sites") if site is None else site
                 key = ALL if site is None else site
                 base = (period.key, period.label(h.lang), key, name, tool.id, tool.title)
