@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from kiosk.cli_common import EXIT_FAILED, EXIT_USAGE, PASSPHRASE_ENV, CommandError
 from kiosk.config import ConfigError
 from kiosk.instruments import InvalidAnswer
 from kiosk.sealing import MIN_PASSPHRASE_CHARS, SealingError, write_keypair
@@ -30,19 +31,8 @@ from kiosk.site import (
 from kiosk.store import RecordStore, StoreError
 from kiosk.terminal_layout import layout_problem
 
-PASSPHRASE_ENV = "KIOSK_ADMIN_PASSPHRASE"
 DEMO_PASSPHRASE = "demo-only-passphrase"
 DEMO_PIN = "12345678"
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-
-
-class CommandError(Exception):
-    """A command cannot go on; str() is the message for the person at the terminal."""
-
-    def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
 
 
 def package_version() -> str:

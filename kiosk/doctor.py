@@ -14,12 +14,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from kiosk.check import Check
 from kiosk.config import ConfigError, SiteConfig, default_config_dir
 from kiosk.damage import Damage
+from kiosk.install_checks import install_checks
 from kiosk.oplog import LOG_NAME
 from kiosk.pin import PinGuard
 from kiosk.sealing import SealingError, find_private_keys, parse_public_key_line
@@ -32,16 +33,6 @@ MIN_ROWS = 24
 EARLIEST_YEAR = 2024
 LATEST_YEAR = 2100
 FUTURE_SLACK_SECONDS = 24 * 3600
-
-
-@dataclass(frozen=True)
-class Check:
-    """One check's outcome: its name, whether it passed, what was found, and what to do."""
-
-    name: str
-    ok: bool
-    detail: str
-    advice: str = ""
 
 
 def check_config(folder: Path) -> tuple[Check, SiteConfig | None]:
@@ -377,8 +368,6 @@ def run_checks(
         environ: where TERM and COLORTERM are read; the process environment by default.
         now: the time to judge the clock by; time.time() by default.
     """
-    # Imported here: kiosk.install_checks builds on this module's Check.
-    from kiosk.install_checks import install_checks
 
     folder = Path(folder)
     config_check, config = check_config(folder)

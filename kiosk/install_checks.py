@@ -11,7 +11,7 @@ import os
 import stat
 from pathlib import Path
 
-from kiosk.doctor import Check
+from kiosk.check import Check
 from kiosk.terminal_layout import SERVICE_UNIT, STDOUT_FD, describe_fd, layout_problem, unit_problem
 
 INSTALL_PREFIX = Path("/opt/trivselskiosk")

@@ -31,21 +31,12 @@ from kiosk.admin.releases import (
     write_release,
 )
 from kiosk.admin.video import import_videos, is_video
+from kiosk.cli_common import EXIT_FAILED, PASSPHRASE_ENV, CommandError
 from kiosk.config import MIN_GROUP_FLOOR, default_config_dir, load_instruments
 from kiosk.durable import StoreError
 from kiosk.instruments import Instrument
 from kiosk.records import Payload, default_catalogue
 from kiosk.sealing import load_private_key_file
-
-PASSPHRASE_ENV = "KIOSK_ADMIN_PASSPHRASE"
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-
-
-def _command_error(message: str, exit_code: int = EXIT_USAGE) -> Exception:
-    from kiosk.cli import CommandError
-
-    return CommandError(message, exit_code)
 
 
 def ask_passphrase(key_path: Path) -> bytes:
@@ -53,7 +44,7 @@ def ask_passphrase(key_path: Path) -> bytes:
     if env := os.environ.get(PASSPHRASE_ENV):
         return env.encode()
     if not sys.stdin.isatty():
-        raise _command_error(
+        raise CommandError(
             f"No terminal to ask for the passphrase of {key_path}: set {PASSPHRASE_ENV}."
         )
     return getpass.getpass(f"Passphrase for {key_path}: ").encode()
@@ -118,9 +109,9 @@ def _print_outcome(outcome: Outcome) -> None:
 def cmd_import(args: argparse.Namespace) -> int:
     """kiosk-admin import: check and store bundles, QR frame images, videos or frame text."""
     if args.paths.count("-") > 1:
-        raise _command_error("Standard input ('-') can be named only once.")
+        raise CommandError("Standard input ('-') can be named only once.")
     if "-" in args.paths and sys.stdin.isatty() and not os.environ.get(PASSPHRASE_ENV):
-        raise _command_error(f"Reading frames from standard input needs {PASSPHRASE_ENV} set.")
+        raise CommandError(f"Reading frames from standard input needs {PASSPHRASE_ENV} set.")
     private_key = load_key(args)
     failed = skipped = imported = 0
     with AdminStore.open(args.store, create=True) as store:
@@ -178,7 +169,7 @@ def _open_sealed(
     sealed = [pair for pair in store.sealed_records(entry) if pair[0] not in quarantined]
     result = open_records(private_key, sealed, default_catalogue())
     if isinstance(result, Failure):
-        raise _command_error(
+        raise CommandError(
             f"A stored record ({result.record_id.hex()}, from bundle {entry.bundle_id}) does "
             f"not open with this key: {result.reason}. Is --key the key the records were "
             "imported with?",
@@ -187,7 +178,7 @@ def _open_sealed(
     opened: list[tuple[bytes, Payload]] = []
     for (rid, _), payload in zip(sealed, result, strict=True):
         if isinstance(payload, Invalid):
-            raise _command_error(
+            raise CommandError(
                 f"A stored record ({rid.hex()}, from bundle {entry.bundle_id}) is no longer "
                 f"a valid answer ({payload.reason}); were the instrument files changed?",
                 EXIT_FAILED,
@@ -274,9 +265,9 @@ def _selection(table: Table, args: argparse.Namespace) -> Selection:
     """The cells the options pick: a site, a kind of period, whole weeks of a window."""
     if args.site is not None and args.site not in table.sites:
         known = ", ".join(report_text.safe(s) for s in table.sites) or "none yet"
-        raise _command_error(f"No site {args.site!r} in the closed periods (sites: {known}).")
+        raise CommandError(f"No site {args.site!r} in the closed periods (sites: {known}).")
     if args.since and args.until and args.since > args.until:
-        raise _command_error("--since is after --until.")
+        raise CommandError("--since is after --until.")
     in_window, snapped = _window(table, args.since, args.until)
     kinds = {"week": "week", "month": "month", "year": "year", "all": "all"}
     chosen = tuple(p for p in in_window if kind_of(p) in (kinds[args.period], "all"))
@@ -357,7 +348,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     release log before anything is printed; the options then only select its cells.
     """
     if args.format == "xlsx" and args.out is None:
-        raise _command_error("--format xlsx writes a workbook: add --out FILE.xlsx")
+        raise CommandError("--format xlsx writes a workbook: add --out FILE.xlsx")
     instruments = load_instruments(default_config_dir() / "instruments")
     private_key = load_key(args)
     cipher = cache_key(private_key)
@@ -390,7 +381,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         try:
             data = report_xlsx.render(select(table, _selection(table, args)))
         except report_xlsx.SpreadsheetUnavailable as error:
-            raise _command_error(str(error)) from None
+            raise CommandError(str(error)) from None
     else:
         text = render_selection(table, args)
         if args.format == "csv":
@@ -407,7 +398,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         else:
             Path(args.out).write_text(text, encoding="utf-8")
     except OSError as error:
-        raise _command_error(
+        raise CommandError(
             f"Cannot write {args.out}: {error.strerror or error}", EXIT_FAILED
         ) from None
     print(f"Wrote the {args.format} report to {args.out}")
@@ -421,14 +412,14 @@ def cmd_config(args: argparse.Namespace) -> int:
         min_group = args.min_group or config.min_group
         min_text = args.min_group_text or max(config.min_group_text, min_group)
         if min_text < min_group:
-            raise _command_error(
+            raise CommandError(
                 f"--min-group-text ({min_text}) must be at least --min-group ({min_group})."
             )
         retired = [k for k in config.retired if k not in (args.unretire or [])]
         known = {entry.kiosk_id for entry in store.imports()}
         for kiosk in args.retire or []:
             if not any(k.startswith(kiosk) for k in known):
-                raise _command_error(f"No kiosk {kiosk!r} has been imported into {args.store}.")
+                raise CommandError(f"No kiosk {kiosk!r} has been imported into {args.store}.")
             if kiosk not in retired:
                 retired.append(kiosk)
         updated = StoreConfig(min_group, min_text, tuple(retired))
