@@ -14,9 +14,10 @@ import pytest
 from handout_data import build
 
 from kiosk.admin import charts
-from kiosk.admin.charts import CountRow, HeatCell, Series, StackRow
+from kiosk.admin.charts import CountRow, Series, StackRow
 from kiosk.admin.handout_charts import scale_axis, site_heatmap, tool_charts
 from kiosk.admin.handout_model import Handout
+from kiosk.admin.heatmap import HeatCell, heatmap
 from kiosk.admin.summary import support_shares
 
 NS = "{http://www.w3.org/2000/svg}"
@@ -126,7 +127,7 @@ def test_hidden_exposure_category_is_marked_and_never_a_zero_bar() -> None:
 
 def test_heatmap_hidden_cells_say_skjult() -> None:
     cells = [[HeatCell("6,1", 0.57, 6.1), HeatCell(None, None)]]
-    chart = charts.heatmap("h", "H", ["Score"], ["A", "B"], cells, "da", "")
+    chart = heatmap("h", "H", ["Score"], ["A", "B"], cells, "da", "")
     root = parse(chart.svg)
     assert [m.get("data-value") for m in marks(root)] == ["6.1"]
     assert len(hidden_marks(root)) == 1 and "skjult" in texts(root)

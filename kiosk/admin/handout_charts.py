@@ -12,18 +12,17 @@ from kiosk.admin.charts import (
     Axis,
     Chart,
     CountRow,
-    HeatCell,
     Series,
     StackRow,
     columns,
     count_axis,
     count_bars,
-    heatmap,
     stacked,
     trend,
 )
 from kiosk.admin.handout_model import Handout, ItemInfo, SiteKey, Tool, decimal, percent
 from kiosk.admin.handout_words import word
+from kiosk.admin.heatmap import HeatCell, heatmap
 from kiosk.admin.summary import position, support_shares
 
 LIKERT_COLOURS = ("#b2182b", "#ef8a62", "#e8e8e8", "#67a9cf", "#2166ac")
