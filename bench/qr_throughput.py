@@ -1,9 +1,11 @@
 """Records per minute through the animated QR code, from a simulated phone video, and import speed.
 
-For each terminal size: simulated answers on a fresh site are exported with today's record
-format (whatever `build_export` writes, so the same command measures a new record format once
-it lands), the real QrView draws the frames (headless), tests/phone_video.py films them at each
-kiosk frame rate with a 30 fps phone camera model and encodes H.264 at a phone's bit rate, and
+For each terminal size: simulated answers (kiosk.simulate's mix: a random shipped tool, random
+answers, optional items sometimes left out, notes from its samples) go through the kiosk's
+real `Submitter` on a fresh site, so they are sealed in the current record format, and are
+exported with `build_export`; the run prints how many hold a note and the sealed sizes. The
+real QrView draws the frames (headless), tests/phone_video.py films them at each kiosk frame
+rate with a 30 fps phone camera model and encodes H.264 at a phone's bit rate, and
 `kiosk.admin.video.read_video` (what `kiosk-admin import capture.mp4` runs) reads the video
 until the bundle is whole. Records per minute = records / seconds of video until whole × 60.
 Import speed: pictures decoded per second by PyAV alone, and through the whole scan.
@@ -18,6 +20,7 @@ import argparse
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -25,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from phone_video import Camera, collect_frames, encode_video  # type: ignore[import-not-found]
 
 from kiosk.admin.video import decode_pictures, read_video
+from kiosk.bundle import read_bundle
 from kiosk.export import build_export
 from kiosk.qrframes import binary_capacity, fragment_count, frame_capacity
 from kiosk.qrrender import fit_version
@@ -54,6 +58,20 @@ def make_bundle(folder: Path, records: int) -> bytes:
         return build_export(site).bundle
     finally:
         site.close()
+
+
+def describe_bundle(bundle: bytes) -> str:
+    """The records' sealed sizes and bytes per record: what sets the number of frames."""
+    records = read_bundle(bundle).records
+    sizes = Counter(len(sealed) for _, sealed in records)
+    smallest = min(sizes)
+    with_note = sum(count for size, count in sizes.items() if size > smallest)
+    shares = ", ".join(f"{count} × {size} B" for size, count in sorted(sizes.items()))
+    return (
+        f"sealed records: {shares} ({with_note} of {len(records)} larger than the smallest, "
+        f"i.e. hold a note: {with_note / len(records):.0%}); bundle {len(bundle):,} B, "
+        f"{len(bundle) / len(records):,.0f} B a record"
+    )
 
 
 def decode_speed(video: Path) -> float:
@@ -131,6 +149,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp)
         bundle = make_bundle(folder, args.records)
+        print(describe_bundle(bundle), flush=True)
         for size in args.sizes.split(","):
             columns, rows = (int(n) for n in size.split("x"))
             run_size(bundle, args.records, columns, rows, rates, camera, folder)
