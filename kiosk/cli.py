@@ -403,7 +403,8 @@ def cmd_notice(args: argparse.Namespace) -> int:
         site.close()
     when = f"from {notice.valid_from.isoformat()} " if notice.valid_from > date.today() else ""
     print(
-        f"The notice '{notice.title.da}' ({len(notice.actions)} actions) is shown on the "
+        f"The notice '{notice.title.da}' ({len(notice.actions)} action"
+        f"{'' if len(notice.actions) == 1 else 's'}) is shown on the "
         f"welcome screen {when}until {notice.valid_until.isoformat()}."
     )
     return 0

@@ -270,7 +270,14 @@ def _outer(data: bytes) -> tuple[bytes, bytes, str]:
             raise ValueError
         body = base64.b64decode(outer["body"], validate=True)
         signature = base64.b64decode(outer["signature"], validate=True)
-        signer = str(outer["signer"])
+        signer = outer["signer"]
+        # One spelling per value: base64's spare bits and a non-text signer are refused.
+        if (
+            base64.b64encode(body).decode("ascii") != outer["body"]
+            or base64.b64encode(signature).decode("ascii") != outer["signature"]
+            or not isinstance(signer, str)
+        ):
+            raise ValueError
     except (ValueError, TypeError, binascii.Error):
         raise NoticeRefused(
             "format", "The notice file is damaged (its fields are not as specified)."
@@ -295,20 +302,21 @@ def verify_notice(
     body, signature, signer = _outer(data)
     if signing_key is None:
         raise NoticeRefused("no_key", NO_KEY_MESSAGE)
+    if signer != signing_key.fingerprint():
+        raise NoticeRefused(
+            "signer",
+            f"The notice is not signed by the administrator this kiosk trusts (it names the "
+            f"key {signer[:40]!r}; this kiosk's is {signing_key.fingerprint()}). Nothing was "
+            "shown.",
+        )
     if len(signature) != _SIGNATURE_BYTES or not signing_key.verify(
         signature, SIGNED_PREFIX + body
     ):
-        if signer != signing_key.fingerprint():
-            raise NoticeRefused(
-                "signer",
-                f"The notice is not signed by the administrator this kiosk trusts (it names "
-                f"the key {signer[:40]!r}; this kiosk's is {signing_key.fingerprint()}). "
-                "Nothing was shown.",
-            )
         raise NoticeRefused(
             "signature",
             "The notice's signature does not match its contents: it was changed after it was "
-            "signed, or damaged. Nothing was shown; make it again with kiosk-admin notice.",
+            "signed, damaged, or signed with another key. Nothing was shown; make it again "
+            "with kiosk-admin notice.",
         )
     notice = parse_body(body)
     if notice.site != site_name:

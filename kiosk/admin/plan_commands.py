@@ -162,7 +162,8 @@ def cmd_notice(args: argparse.Namespace) -> int:
     except (NoticeBuildError, PlanError) as error:
         raise _error(str(error)) from None
     print(
-        f"Wrote the notice for '{safe(args.site)}' with {len(chosen)} actions, valid "
+        f"Wrote the notice for '{safe(args.site)}' with {len(chosen)} action"
+        f"{'' if len(chosen) == 1 else 's'}, valid "
         f"{valid_from.isoformat()} to {valid_until.isoformat()}, to {args.out}"
     )
     print(
