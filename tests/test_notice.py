@@ -400,3 +400,25 @@ def test_kiosk_admin_signs_notices_with_the_key_beside_admin_key(
     assert kiosk_main(["notice", "--data-dir", str(pinned), str(out)]) == 0
     assert admin_main(notice_command) == 2
     assert "already exists" in capsys.readouterr().err
+
+
+def test_the_worked_example_in_formats_md_reads_as_written() -> None:
+    doc = (Path(__file__).parent.parent / "docs" / "formats.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## Notice\n") :]
+    example = section[section.index("```json\n") + 8 :]
+    data = example[: example.index("```")].encode("utf-8")
+    [line] = re.findall(r"^tkpub2-[a-z2-7-]+$", doc, flags=re.MULTILINE)
+    body = read_notice(data, line, "Lager", date(2026, 3, 10))
+    assert isinstance(body, dict) and body["actions"][0]["who"] == "Teamleder"
+    # The kiosk's own writer makes exactly these bytes from the keys the page names.
+    signing = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+    sealing = public_key_of(X25519PrivateKey.from_private_bytes(bytes(range(32, 64))))
+    assert KeyLine(sealing, signing_public_key_of(signing)).line() == line
+    made = verify_notice(
+        data,
+        signing_key=parse_key_line(line).signing_key,
+        site_name="Lager",
+        min_group=5,
+        today=date(2026, 3, 10),
+    )
+    assert sign_notice(made, signing) == data
