@@ -428,6 +428,8 @@ def cmd_keygen(args: argparse.Namespace) -> int:
     pem_path, pub_path, fingerprint = write_keypair(out, passphrase)
     print(f"Private key (keep it on this computer, never on the kiosk): {pem_path}")
     print(f"Public key (give this to the kiosk):                         {pub_path}")
+    signing = out / "admin-signing-key.pem"
+    print(f"Signing key for notices (keep it with the private key):      {signing}")
     print(f"Fingerprint: {fingerprint}")
     return 0
 

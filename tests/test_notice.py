@@ -396,6 +396,8 @@ def test_kiosk_admin_signs_notices_with_the_key_beside_admin_key(
     assert not out.exists()
     add = ["plan", "add", *key, "--heard", "Travlt", "--do", "Ugemøde", "--focus", "support"]
     assert admin_main(add) == 0
+    assert admin_main([*notice_command, "--headline", "support/total/2026-02"]) == 2
+    assert "Headline results need the publication table" in capsys.readouterr().err
     assert admin_main(notice_command) == 0
     assert kiosk_main(["notice", "--data-dir", str(pinned), str(out)]) == 0
     assert admin_main(notice_command) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -44,6 +45,14 @@ def test_actions_are_added_listed_edited_and_closed(
         "[started] 2. Mere ros → Ros på tavlen, who: Alle (guldkorn/all/2026-02)",
         "[done] 1. Busy at times → Fast ugemøde, who: Teamleder, by 2026-04-01 (support)",
     ]
+    assert admin_main(["plan", "list", *plan, "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["heard"] == {"da": "Travlt i perioder", "en": "Busy at times"}
+    assert (rows[0]["status"], rows[0]["by"], rows[1]["focus"]) == (
+        "done",
+        "2026-04-01",
+        "guldkorn/all/2026-02",
+    )
     with AdminStore.open(Path(plan[1])) as store:
         actions = list_actions(store, admin_key.private_key)
     assert [(a.id, a.status, a.site) for a in actions] == [

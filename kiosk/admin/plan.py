@@ -76,7 +76,8 @@ def _cipher(private_key: X25519PrivateKey) -> ChaCha20Poly1305:
     )
 
 
-def _row(action: Action) -> dict[str, object]:
+def plan_row(action: Action) -> dict[str, object]:
+    """An action as a JSON-ready dict (days as ISO text), as plan.bin and `plan list --json`."""
     row = asdict(action)
     for name in ("by", "created", "done_on"):
         value = getattr(action, name)
@@ -133,7 +134,7 @@ def list_actions(store: AdminStore, private_key: X25519PrivateKey) -> list[Actio
 
 def save_actions(store: AdminStore, private_key: X25519PrivateKey, actions: list[Action]) -> None:
     """Replace the plan with `actions`, durably (old or new plan after a crash, never half)."""
-    body = json.dumps([_row(a) for a in actions], ensure_ascii=False).encode()
+    body = json.dumps([plan_row(a) for a in actions], ensure_ascii=False).encode()
     body += b" " * (-len(body) % _PAD_TO)
     nonce = os.urandom(NONCE_SIZE)
     blob = MAGIC + nonce + _cipher(private_key).encrypt(nonce, body, MAGIC)

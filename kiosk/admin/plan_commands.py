@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -26,6 +27,7 @@ from kiosk.admin.plan import (
     list_actions,
     new_action,
     plan_lines,
+    plan_row,
     save_actions,
     with_status,
 )
@@ -60,6 +62,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
         try:
             if args.plan_command == "list":
                 shown = [a for a in actions if args.site is None or a.site in (None, args.site)]
+                if args.json:
+                    print(json.dumps([plan_row(a) for a in shown], ensure_ascii=False, indent=1))
+                    return 0
                 if not shown:
                     print("The plan has no actions yet: add one with kiosk-admin plan add.")
                 for line in plan_lines(shown, args.lang):
@@ -203,6 +208,7 @@ def add_plan_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     listing = actions.add_parser("list", help="list the actions, open first")
     _store_and_key(listing)
     listing.add_argument("--site", default=None, help="only this site's (and every site's)")
+    listing.add_argument("--json", action="store_true", help="as JSON, for other tools")
     edit = actions.add_parser("edit", help="change an action")
     _store_and_key(edit)
     edit.add_argument("number", type=int, help="the action's number (plan list)")
