@@ -104,6 +104,17 @@ async def test_a_plan_reaches_the_welcome_screen_through_a_usb_stick(
         await pilot.click("#language")
         await pilot.pause()
         assert "Planned: A weekly meeting about the work" in texts(app)
+        # Made smaller, the welcome screen keeps only the way to the notice's own screen.
+        assert app.screen.query_one("#notice-open").display is False
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert app.screen.query_one("#notice-full").display is False
+        app.screen.query_one("#notice-open").focus()
+        await pilot.press("enter")
+        await wait_for(pilot, NoticeScreen)
+        assert "A weekly meeting about the work" in texts(app)
+        await pilot.press("enter")
+        await wait_for(pilot, WelcomeScreen)
 
 
 async def test_a_refused_notice_shows_nothing_and_says_why(
