@@ -414,7 +414,10 @@ def cmd_keygen(args: argparse.Namespace) -> int:
     """kiosk-admin keygen: make the administrator's key pair (or add its signing key)."""
     out = Path(args.out)
     if args.add_signing_key:
-        key_line = add_signing_key(out, ask_new_passphrase())
+        from kiosk.admin.commands import ask_passphrase
+
+        # The signing key gets the passphrase admin-key.pem already has.
+        key_line = add_signing_key(out, ask_passphrase(out / "admin-key.pem"))
         assert key_line.signing_key is not None
         print(f"Signing key (keep it with admin-key.pem): {out / 'admin-signing-key.pem'}")
         print(f"Public key line, now with the signing key: {out / 'admin-key.pub'}")

@@ -337,7 +337,11 @@ def test_only_the_sites_own_administrator_can_pin_a_signing_key(
     assert 'public_key = "tkpub1-' in (site_dir / "kiosk.toml").read_text()
 
 
-def test_an_old_key_pair_gets_its_signing_key_and_keeps_its_sealing_key(tmp_path: Path) -> None:
+def test_an_old_key_pair_gets_its_signing_key_and_keeps_its_sealing_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kiosk.cli import admin_main
+
     keys = tmp_path / "keys"
     write_keypair(keys, PASSPHRASE.encode())
     # Make it a key pair from before signing keys: no signing file, a tkpub1- line.
@@ -348,9 +352,11 @@ def test_an_old_key_pair_gets_its_signing_key_and_keeps_its_sealing_key(tmp_path
     with pytest.raises(Exception, match="passphrase does not open"):
         add_signing_key(keys, b"not the passphrase at all")
     assert not (keys / SIGNING_KEY_FILE).exists()
-    line = add_signing_key(keys, PASSPHRASE.encode())
+    monkeypatch.setenv("KIOSK_ADMIN_PASSPHRASE", PASSPHRASE)
+    assert admin_main(["keygen", "--out", str(keys), "--add-signing-key"]) == 0
+    assert "kiosk pin-signing-key --data-dir DIR" in capsys.readouterr().out
+    line = load_key_line_file(keys / "admin-key.pub")
     assert line.public_key == old and line.signing_key is not None
-    assert load_key_line_file(keys / "admin-key.pub") == line
     assert old.line() in (keys / "admin-key.pub").read_text()
     signing = load_signing_key_file(keys / SIGNING_KEY_FILE, PASSPHRASE.encode())
     assert signing_public_key_of(signing) == line.signing_key
