@@ -174,8 +174,8 @@ def ensure_demo(root: Path) -> Path:
         )
         print(f"Made a DEMO administrator key pair in {admin_dir} (passphrase: {DEMO_PASSPHRASE})")
     if not (kiosk_dir / "kiosk.toml").exists():
-        public_key = read_public_key(str(admin_dir / "admin-key.pub"))
-        init_site(kiosk_dir, public_key, "Demo-arbejdsplads", demo=True)
+        key_line = read_key_line(str(admin_dir / "admin-key.pub"))
+        init_site(kiosk_dir, key_line, "Demo-arbejdsplads", demo=True)
         from kiosk.pin import PinGuard
 
         with RecordStore.open(kiosk_dir) as store:
