@@ -430,3 +430,19 @@ def test_the_worked_example_in_formats_md_reads_as_written() -> None:
         today=date(2026, 3, 10),
     )
     assert sign_notice(made, signing) == data
+
+
+def test_garbage_and_oversized_files_are_refused_by_name(tmp_path: Path, key_line: KeyLine) -> None:
+    from kiosk.notice import read_notice_file
+
+    huge = tmp_path / "huge.tkn"
+    huge.write_bytes(b"{" * 200_000)
+    with pytest.raises(NoticeRefused, match="a notice is at most 65,536") as refused:
+        verify(read_notice_file(huge), key_line)
+    assert refused.value.reason == "too_large"
+    for garbage in (b"\xff\xfe\x00", b"[]", b'{"format": "trivselskiosk-notice", "version": 2}'):
+        with pytest.raises(NoticeRefused) as refused:
+            verify(garbage, key_line)
+        assert refused.value.reason == "format"
+    with pytest.raises(NoticeRefused, match="Cannot read"):
+        read_notice_file(tmp_path / "missing.tkn")
