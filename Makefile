@@ -6,8 +6,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DIR ?= demo
+# Exact versions of every tool and library (and of setuptools for the build): a fresh clone
+# installs what the tests last passed with. `make constraints` refreshes the file (see README).
+CONSTRAINTS := constraints/test.txt
+PIP_INSTALL := $(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) --build-constraint $(CONSTRAINTS)
 
-.PHONY: run test lint typecheck pytest check-python check-tools clean snapshots
+.PHONY: run test lint typecheck pytest check-python clean snapshots constraints
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -16,26 +20,18 @@ check-python:
 
 $(BIN)/python: | check-python
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) --upgrade pip
 
-$(VENV)/.run-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+$(VENV)/.run-installed: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(PIP_INSTALL) -e .
 	@touch $@
 
-$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+$(VENV)/.test-installed: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(PIP_INSTALL) -e ".[test]"
 	@touch $@ $(VENV)/.run-installed
 
 run: $(VENV)/.run-installed
 	$(BIN)/kiosk demo --dir $(DEMO_DIR)
-
-check-tools:
-	@command -v tmux >/dev/null 2>&1 || \
-	  { echo "The end-to-end tests drive the real kiosk in tmux, which is not installed."; \
-	    echo "Install it: sudo apt-get install tmux   (Fedora: sudo dnf install tmux; macOS: brew install tmux)"; exit 1; }
-	@command -v shellcheck >/dev/null 2>&1 || \
-	  { echo "The deploy tests check deploy/install.sh with shellcheck, which is not installed."; \
-	    echo "Install it: sudo apt-get install shellcheck   (Fedora: sudo dnf install ShellCheck; macOS: brew install shellcheck)"; exit 1; }
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check kiosk screens tests bench
@@ -44,7 +40,7 @@ lint: $(VENV)/.test-installed
 typecheck: $(VENV)/.test-installed
 	$(BIN)/mypy
 
-pytest: $(VENV)/.test-installed check-tools
+pytest: $(VENV)/.test-installed
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
@@ -58,5 +54,17 @@ test-system: $(VENV)/.test-installed
 snapshots: $(VENV)/.test-installed
 	$(BIN)/pytest -q tests --snapshot-update -k snapshot
 
+# The newest releases the ranges in pyproject.toml allow, installed into a scratch venv and
+# written to the constraints file (its comment lines kept). Then run `make test` and commit.
+constraints: | check-python
+	rm -rf .venv-constraints
+	$(PYTHON) -m venv .venv-constraints
+	.venv-constraints/bin/python -m pip install --quiet --upgrade pip setuptools
+	.venv-constraints/bin/python -m pip install --quiet -e ".[test]"
+	{ grep '^#' $(CONSTRAINTS); \
+	  .venv-constraints/bin/python -m pip freeze --all --exclude-editable; } > $(CONSTRAINTS).new
+	mv $(CONSTRAINTS).new $(CONSTRAINTS)
+	rm -rf .venv-constraints
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-constraints .pytest_cache .mypy_cache .ruff_cache .hypothesis

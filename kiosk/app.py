@@ -234,6 +234,8 @@ class KioskApp(App[int], inherit_bindings=False):
         from screens.base import KioskScreen
         from screens.welcome import WelcomeScreen
 
+        if not self.screen_stack:
+            return  # shutting down: the interval may fire once more after the screens are gone
         screen = self.screen
         at_rest = isinstance(screen, WelcomeScreen) and self.lang == self.config.languages[0]
         if at_rest:

@@ -6,11 +6,6 @@ ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 _VALUES = {char: value for value, char in enumerate(ALPHABET)}
 
 
-def encoded_length(byte_count: int) -> int:
-    """Number of base45 characters for `byte_count` bytes, so frame sizes can be planned."""
-    return 3 * (byte_count // 2) + 2 * (byte_count % 2)
-
-
 def encode(data: bytes) -> str:
     """Encode bytes as base45 text (two bytes become three characters, a last byte two)."""
     chars: list[str] = []

@@ -15,7 +15,7 @@ import math
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -314,7 +314,9 @@ def apply_receipt(site: Site, code: str) -> ReceiptResult:
         )
     marked = site.store.mark_delivered(found.record_ids)
     site.store.settle_receipt_checks()
-    bundle = found.bundle_id[:BUNDLE_PREFIX]
+    # Only a hex id goes into the log, so an odd receipt row cannot stop a receipt.
+    hex_id = re.fullmatch(r"[0-9a-f]+", found.bundle_id)
+    bundle = found.bundle_id[:BUNDLE_PREFIX] if hex_id else "unknown"
     log_event(site.folder, "receipt", count=found.total, marked=marked, bundle=bundle)
     return ReceiptResult(normal, found.total, marked)
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import cast
 
-from kiosk.instruments import Form, Instrument, Item, Option, Text
+from kiosk.instruments import Form, Instrument, Item, Option, ReportRules, Text
 from kiosk.tomlcheck import (
     LANGUAGES,
     MIN_GROUP_FLOOR,
@@ -40,6 +40,7 @@ _INSTRUMENT_KEYS = (
     "report",
     "prevention_examples",
 )
+_REPORT_RULE_KEYS = ("share_low", "share_high", "total_bin")
 _COMMON_ITEM_KEYS = ("id", "kind", "label", "help", "required")
 _ITEM_KEYS: dict[str, tuple[str, ...]] = {
     "scale": (*_COMMON_ITEM_KEYS, "min", "max", "anchors"),
@@ -103,6 +104,7 @@ def load_instrument(path: Path) -> Instrument:
         raise items_at.error("needs at least one item")
     unique((item.id for item in items), items_at, "item id")
     min_group, min_group_text = _thresholds(data, at)
+    report_rules = _report_rules(data, at)
     examples = data.get("prevention_examples", [])
     examples_at = at.child("prevention_examples")
     return Instrument(
@@ -116,6 +118,7 @@ def load_instrument(path: Path) -> Instrument:
         items=items,
         min_group=min_group,
         min_group_text=min_group_text,
+        report=report_rules,
         prevention_examples=tuple(
             _text(entry, examples_at.index(n))
             for n, entry in enumerate(typed(examples, examples_at, list), 1)
@@ -243,7 +246,7 @@ def _thresholds(data: Mapping[str, object], at: At) -> tuple[int | None, int | N
         return None, None
     report_at = at.child("report")
     report = as_table(data["report"], report_at)
-    check_keys(report, report_at, REPORT_KEYS)
+    check_keys(report, report_at, (*REPORT_KEYS, *_REPORT_RULE_KEYS))
     min_group = optional(report, report_at, "min_group", int)
     min_group_text = optional(report, report_at, "min_group_text", int)
     if min_group is not None:
@@ -252,6 +255,20 @@ def _thresholds(data: Mapping[str, object], at: At) -> tuple[int | None, int | N
         floor = MIN_GROUP_FLOOR if min_group is None else min_group
         check_text_threshold(min_group_text, report_at.child("min_group_text"), floor)
     return min_group, min_group_text
+
+
+def _report_rules(data: Mapping[str, object], at: At) -> ReportRules:
+    """Read the instrument's own report rules from its [report] table (checked above)."""
+    if "report" not in data:
+        return ReportRules()
+    report_at = at.child("report")
+    report = as_table(data["report"], report_at)
+    values: dict[str, int] = {}
+    for name in _REPORT_RULE_KEYS:
+        value = optional(report, report_at, name, int)
+        if value is not None:
+            values[name] = at_least(value, report_at.child(name), 1)
+    return ReportRules(**values)
 
 
 def load_instruments(folder: Path) -> dict[str, Instrument]:

@@ -71,6 +71,20 @@ class Item:
         raise InvalidAnswer(f"{self.id}: unknown option {option_id!r} (expected one of {known})")
 
 
+@dataclass(frozen=True)
+class ReportRules:
+    """An instrument's own report rules, from its TOML `[report]` table.
+
+    `share_low`/`share_high`: scale values at or below /
+    at or above which the report prints the share of answers (support's "turn down" and
+    "need more"). `total_bin`: the width of the bins the total score is counted in.
+    """
+
+    share_low: int | None = None
+    share_high: int | None = None
+    total_bin: int = 10
+
+
 @dataclass(frozen=True, kw_only=True)
 class Instrument:
     """One tool from the seed (support sliders, psychological safety, ...) as the kiosk shows it."""
@@ -86,6 +100,7 @@ class Instrument:
     min_group: int | None = None
     min_group_text: int | None = None
     prevention_examples: tuple[Text, ...] = ()
+    report: ReportRules = ReportRules()
 
     def item(self, item_id: str) -> Item:
         """Return the item with `item_id`, or raise InvalidAnswer."""

@@ -298,7 +298,10 @@ class FrameDecoder:
 
         Raises:
             FrameError: the frame is damaged, foreign, from another transfer, or contradicts
-                what this transfer's other frames said; the decoder's state is unchanged.
+                what this transfer's other frames said; the decoder's state is then unchanged.
+                Also when the K-th independent frame solves to a bundle with non-zero
+                padding: the frames were inconsistent, so the decoder starts over empty
+                (the next frame may begin a transfer again).
         """
         frame = parse_frame(text)
         first = self._first

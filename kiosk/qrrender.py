@@ -8,16 +8,12 @@ from __future__ import annotations
 
 import struct
 import zlib
-from typing import TYPE_CHECKING
 
 import qrcode
 from qrcode import exceptions as qr_exceptions
 from qrcode import util as qr_util
 
 from kiosk.qrframes import ECC_LEVELS, frame_capacity
-
-if TYPE_CHECKING:
-    from PIL import Image
 
 Matrix = list[list[bool]]
 
@@ -116,14 +112,3 @@ def png_bytes(matrix: Matrix, scale: int = 4, quiet_zone: int = 4) -> bytes:
         + chunk(b"IDAT", zlib.compress(bytes(raw), 9))
         + chunk(b"IEND", b"")
     )
-
-
-def render_png(matrix: Matrix, scale: int = 4, quiet_zone: int = 4) -> Image.Image:
-    """The matrix as a PIL image (black on white); PIL is imported only when this is called."""
-    from io import BytesIO
-
-    from PIL import Image
-
-    image = Image.open(BytesIO(png_bytes(matrix, scale, quiet_zone)))
-    image.load()
-    return image

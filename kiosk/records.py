@@ -43,6 +43,8 @@ _KIOSK_ID = re.compile(r"[0-9a-f]{16}")
 _SHAPE = re.compile(r"[0-9a-f]{8}")
 _V1_KEYS = frozenset({"v", "i", "iv", "d", "l", "a"})
 _V2_KEYS = frozenset({"v", "k", "s", "i", "iv", "h", "d", "a"})
+# Keyed by id() and holding the instrument, so an id is never reused while its entry lives.
+_SHAPE_TAGS: dict[int, tuple[Instrument, str]] = {}
 
 
 class RecordFormatError(ValueError):
@@ -84,12 +86,17 @@ def shape_tag(instrument: Instrument) -> str:
 
     A format-2 record stores answers by position; the tag makes a reader whose definition of
     the instrument differs (reordered items or options) refuse the record instead of
-    misreading it.
+    misreading it. Computed once per instrument object: an import reads thousands of records.
     """
+    known = _SHAPE_TAGS.get(id(instrument))
+    if known is not None and known[0] is instrument:
+        return known[1]
     shape = [
         [item.id, item.kind, [option.id for option in item.options]] for item in instrument.items
     ]
-    return hashlib.sha256(SHAPE_DOMAIN + canonical_json(shape)).hexdigest()[:8]
+    tag = hashlib.sha256(SHAPE_DOMAIN + canonical_json(shape)).hexdigest()[:8]
+    _SHAPE_TAGS[id(instrument)] = (instrument, tag)
+    return tag
 
 
 def catalogue_of(instruments: Iterable[Instrument]) -> dict[tuple[str, int], Instrument]:
@@ -231,26 +238,23 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not allowed")
 
 
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        raise ValueError("a key appears twice")
-    return result
-
-
 def _load(plaintext: bytes) -> dict[str, Any]:
-    """The payload's JSON object, which must be exactly in canonical form."""
+    """The payload's JSON object, which must be exactly in canonical form.
+
+    Re-serialising and comparing also refuses duplicate keys (the copy keeps one of them),
+    whitespace, escapes the kiosk never writes and keys out of order.
+    """
     body = unpad(plaintext)
     try:
-        raw = json.loads(
-            body.decode("utf-8"), object_pairs_hook=_unique_keys, parse_constant=_reject_constant
-        )
+        raw = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise RecordFormatError(f"the record is not valid JSON ({error})") from None
     if not isinstance(raw, dict):
         raise RecordFormatError("the record is not a JSON object")
     if canonical_json(raw) != body:
-        raise RecordFormatError("the record is not in canonical form")
+        raise RecordFormatError(
+            "the record is not in canonical form (a duplicate key, spaces or keys out of order)"
+        )
     return raw
 
 

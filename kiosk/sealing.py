@@ -13,14 +13,19 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hpke, padding, serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+# Only X25519 is needed to open a site (the pinned key is checked then). HPKE (the first
+# submit) and the key-file ciphers (keygen, the admin's laptop) are imported where they are
+# used, which keeps them out of the kiosk's start-up (docs/benchmarks.md).
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives import hpke
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk.durable import atomic_write
 
@@ -37,7 +42,6 @@ SIGNING_KEY_FILE = "admin-signing-key.pem"
 PUBLIC_KEY_FILE = "admin-key.pub"
 MIN_PASSPHRASE_CHARS = 12
 
-_SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.CHACHA20_POLY1305)
 _INFO_PREFIX = b"trivselskiosk/record/v"
 _KEY_BYTES = 32
 _ENC_BYTES = 32
@@ -135,6 +139,14 @@ class PublicKey:
         return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
+@cache
+def _suite() -> hpke.Suite:
+    """The HPKE suite every record is sealed with: X25519, HKDF-SHA256, ChaCha20-Poly1305."""
+    from cryptography.hazmat.primitives import hpke
+
+    return hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.CHACHA20_POLY1305)
+
+
 def _checksum(raw: bytes, domain: bytes = _CHECKSUM_DOMAIN) -> bytes:
     return hashlib.sha256(domain + raw).digest()[:_CHECKSUM_BYTES]
 
@@ -155,6 +167,8 @@ class SigningPublicKey:
             raise KeyFormatError(
                 f"an Ed25519 public key is {_KEY_BYTES} bytes; this one is {len(self.raw)}"
             )
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
         try:
             Ed25519PublicKey.from_public_bytes(self.raw)
         except ValueError:
@@ -162,6 +176,9 @@ class SigningPublicKey:
 
     def verify(self, signature: bytes, message: bytes) -> bool:
         """Whether signature is this key's Ed25519 signature of message."""
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
         try:
             Ed25519PublicKey.from_public_bytes(self.raw).verify(signature, message)
         except InvalidSignature:
@@ -277,6 +294,8 @@ def generate_private_key() -> X25519PrivateKey:
 
 def public_key_of(private_key: X25519PrivateKey) -> PublicKey:
     """The public key that belongs to a private key."""
+    from cryptography.hazmat.primitives import serialization
+
     return PublicKey(
         private_key.public_key().public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
@@ -324,6 +343,10 @@ def private_key_pem(private_key: X25519PrivateKey | Ed25519PrivateKey, passphras
     cryptography's own PKCS#8 encryption uses PBKDF2 with 2,048 rounds, too few for a
     passphrase; this builds the same standard container with scrypt, which OpenSSL reads.
     """
+    from cryptography.hazmat.primitives import padding, serialization
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
     check_passphrase(passphrase)
     der = private_key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -351,6 +374,8 @@ def private_key_pem(private_key: X25519PrivateKey | Ed25519PrivateKey, passphras
 
 
 def _load_pem(pem: bytes, passphrase: bytes) -> object:
+    from cryptography.hazmat.primitives import serialization
+
     if b"PRIVATE KEY-----" not in pem:
         raise KeyFormatError("this is not a private key PEM (no 'PRIVATE KEY' block)")
     encrypted = b"-----BEGIN ENCRYPTED PRIVATE KEY-----" in pem
@@ -387,6 +412,8 @@ def load_private_key(pem: bytes, passphrase: bytes) -> X25519PrivateKey:
 
 def load_signing_key(pem: bytes, passphrase: bytes) -> Ed25519PrivateKey:
     """Decrypt the administrator's Ed25519 signing key (admin-signing-key.pem)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     key = _load_pem(pem, passphrase)
     if not isinstance(key, Ed25519PrivateKey):
         raise KeyFormatError(f"the PEM holds a {_kind(key)} key, not an Ed25519 signing key")
@@ -412,6 +439,8 @@ def load_signing_key_file(path: Path, passphrase: bytes) -> Ed25519PrivateKey:
 
 def signing_public_key_of(private_key: Ed25519PrivateKey) -> SigningPublicKey:
     """The public half of a signing key."""
+    from cryptography.hazmat.primitives import serialization
+
     return SigningPublicKey(
         private_key.public_key().public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
@@ -493,6 +522,8 @@ def write_keypair(out_dir: Path, passphrase: bytes) -> tuple[Path, Path, str]:
         out_dir.mkdir(mode=0o700, parents=True)
         # mkdir's mode passes through the umask; the folder of a private key is for its owner.
         out_dir.chmod(0o700)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     private_key = generate_private_key()
     signing_key = Ed25519PrivateKey.generate()
     key_line = KeyLine(public_key_of(private_key), signing_public_key_of(signing_key))
@@ -533,6 +564,8 @@ def add_signing_key(out_dir: Path, passphrase: bytes) -> KeyLine:
     old = load_key_line_file(pub_path)
     if old.public_key != public_key:
         raise KeyFormatError(f"{pub_path} names another key than {pem_path}; nothing was changed")
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     signing_key = Ed25519PrivateKey.generate()
     key_line = KeyLine(public_key, signing_public_key_of(signing_key))
     _write_new_file(sign_path, private_key_pem(signing_key, passphrase), 0o600)
@@ -557,7 +590,7 @@ def seal(public_key: PublicKey, record_id: bytes, plaintext: bytes) -> bytes:
     """
     if len(record_id) != RECORD_ID_BYTES:
         raise ValueError(f"a record id is {RECORD_ID_BYTES} bytes; got {len(record_id)}")
-    sealed = _SUITE.encrypt(
+    sealed = _suite().encrypt(
         plaintext, public_key.x25519(), info=_record_info(FORMAT_VERSION, record_id)
     )
     return bytes([FORMAT_VERSION]) + sealed
@@ -565,7 +598,7 @@ def seal(public_key: PublicKey, record_id: bytes, plaintext: bytes) -> bytes:
 
 def seal_blob(public_key: PublicKey, info: bytes, plaintext: bytes) -> bytes:
     """HPKE-seal a small secret that is not a record (a receipt challenge): enc || ct."""
-    return _SUITE.encrypt(plaintext, public_key.x25519(), info=info)
+    return _suite().encrypt(plaintext, public_key.x25519(), info=info)
 
 
 def open_blob(private_key: X25519PrivateKey, info: bytes, blob: bytes) -> bytes:
@@ -573,7 +606,7 @@ def open_blob(private_key: X25519PrivateKey, info: bytes, blob: bytes) -> bytes:
     if len(blob) < _ENC_BYTES + _TAG_BYTES:
         raise OpenError("the sealed value is cut short")
     try:
-        return _SUITE.decrypt(blob, private_key, info=info)
+        return _suite().decrypt(blob, private_key, info=info)
     except Exception:
         raise OpenError("the sealed value does not open with this key and context") from None
 
@@ -595,7 +628,7 @@ def open_sealed(private_key: X25519PrivateKey, record_id: bytes, sealed: bytes) 
             f"at least {SEALED_OVERHEAD} expected"
         )
     try:
-        return _SUITE.decrypt(sealed[1:], private_key, info=_record_info(sealed[0], record_id))
+        return _suite().decrypt(sealed[1:], private_key, info=_record_info(sealed[0], record_id))
     except Exception:
         raise OpenError(
             "the sealed record does not open: it was changed, belongs to another record id, "

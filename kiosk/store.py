@@ -13,10 +13,10 @@ import os
 import re
 import secrets
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from pathlib import Path
 from types import TracebackType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from tinydb import Query, TinyDB
 from tinydb.table import Document, Table
@@ -494,7 +494,7 @@ class RecordStore:
             for doc in table.all():
                 new = rewrite(dict(doc))
                 if new != dict(doc):
-                    table.update(new, doc_ids=[doc.doc_id])
+                    table.update(_replaced_by(new), doc_ids=[doc.doc_id])
             storage = self.state.storage
             assert isinstance(storage, JournalStorage)
             storage.compact()
@@ -692,3 +692,13 @@ def _records_of(
             )
         damage.append(found)
     yield from (record for record in records if record.record_id not in skip)
+
+
+def _replaced_by(new: Mapping[str, SettingValue]) -> Callable[[MutableMapping[str, Any]], None]:
+    """A TinyDB update that replaces a document whole (a dict update would keep dropped keys)."""
+
+    def replace(doc: MutableMapping[str, Any]) -> None:
+        doc.clear()
+        doc.update(new)
+
+    return replace

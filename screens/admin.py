@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -23,9 +22,6 @@ from kiosk.export import ExportError, apply_receipt, purge
 from kiosk.receipts import ReceiptError
 from kiosk.store import SettingValue, StoreError
 from screens.base import KioskScreen, KioskTexts
-
-if TYPE_CHECKING:
-    pass
 
 Texts = Callable[..., str]
 """Looks up a UI text by key with its {placeholders} filled: `KioskApp.text`, in effect."""

@@ -24,9 +24,6 @@ from screens.base import KioskTexts
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
 
-ADMIN_KEY = "f9"
-"""The key that opens admin mode; the welcome screen never mentions it."""
-
 
 class AdminPinScreen(KioskTexts, ModalScreen[bool]):
     """Asks for the admin PIN, masked; returns True once the right PIN was given."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -11,9 +9,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from screens.base import KioskTexts
-
-if TYPE_CHECKING:
-    pass
 
 
 class StorageFailedScreen(KioskTexts, ModalScreen[bool]):

@@ -9,8 +9,6 @@ a forgotten transfer still ends in a fresh welcome screen.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -23,9 +21,6 @@ from kiosk.store import StoreError
 from screens.admin import Texts
 from screens.base import KioskTexts
 from screens.widgets.qr_view import QrView
-
-if TYPE_CHECKING:
-    pass
 
 KEEP_AWAKE_FACTOR = 2
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,9 +24,6 @@ from kiosk.store import StoreError
 from kiosk.usb import Drive, UsbError, eject, find_drives
 from screens.admin import Texts, size_text
 from screens.base import KioskTexts
-
-if TYPE_CHECKING:
-    pass
 
 
 def drive_text(drive: Drive, t: Texts) -> str:

@@ -1,10 +1,12 @@
-"""Reports: hand-computed scores, hostile note text escaped, CSV for Danish Excel, raw warns."""
+"""Reports: hand-computed figures, hostile note text escaped, CSV for Danish Excel, no raw
+output, thresholds from the store, whole weeks for windows."""
 
 from __future__ import annotations
 
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import AdminKey
@@ -12,7 +14,7 @@ from conftest import AdminKey
 from kiosk.cli import admin_main
 from kiosk.config import default_config_dir, load_instruments
 from kiosk.export import build_export
-from kiosk.site import Site
+from kiosk.site import Site, init_site, open_site
 from kiosk.submit import Submitter
 
 INSTRUMENTS = load_instruments(default_config_dir() / "instruments")
@@ -51,25 +53,86 @@ def report(store: Path, admin_key: AdminKey, *extra: str) -> None:
     )
 
 
-def test_scores_match_hand_computed_values(
+def cell(data: dict[str, object], instrument: str, period: str) -> dict[str, Any]:
+    """One printed cell of an instrument."""
+    instruments = data["instruments"]
+    assert isinstance(instruments, dict)
+    found: dict[str, Any] = next(
+        c for c in instruments[instrument]["cells"] if c["period"] == period
+    )
+    return found
+
+
+def test_figures_match_hand_computed_values(
     store: Path, admin_key: AdminKey, capsys: pytest.CaptureFixture[str]
 ) -> None:
     capsys.readouterr()
     report(store, admin_key, "--format", "json")
     data = json.loads(capsys.readouterr().out)
-    assert data["records"] == 20
-    support = data["instruments"]["support"]["groups"][0]["items"]["practical"]
-    assert (support["n"], support["mean"]) == (5, 4.8)
-    assert (support["share_low"], support["share_high"]) == (0.6, 0.4)
-    safety = data["instruments"]["psych_safety"]["groups"][0]
-    assert safety["total"]["mean"] == 40.0 and safety["total"]["n"] == 5
-    assert safety["items"]["mistakes_held_against"]["mean"] == 0.0
-    assert safety["items"]["raise_problems"]["mean"] == 10.0
-    assert data["instruments"]["contribution"]["groups"][0]["items"]["tag"]["distribution"] == {
-        "betydningsfuld": 0,
-        "velkommen": 10,
-        "fysisk_veltilpas": 0,
+    support = cell(data, "support", "2026-W10")["measures"]
+    # practical: 1, 2, 3, 8, 10 → mean 24/5; ≤3: three of five; ≥8: two of five.
+    practical = support["practical"]
+    assert (practical["n"], practical["mean"]) == (5, 4.8)
+    assert (practical["share_low"], practical["share_high"]) == (0.6, 0.4)
+    assert practical["distribution"] == {
+        **{str(v): int(v in (1, 2, 3, 8, 10)) for v in range(1, 11)},
+        "none": 0,
     }
+    assert support["emotional"]["n"] == 0 and support["emotional"]["distribution"]["none"] == 5
+    # Strongly agree everywhere: 0 + 10 + 0 + 10 + 0 + 10 + 10 = 40 points of 70.
+    safety = cell(data, "psych_safety", "2026-W10")["measures"]
+    assert safety["total"]["mean"] == 40.0 and safety["total"]["n"] == 5
+    assert safety["total"]["distribution"]["40–49"] == 5
+    assert safety["mistakes_held_against"]["mean"] == 0.0
+    assert safety["raise_problems"]["mean"] == 10.0
+    tags = cell(data, "contribution", "2026-W10")["measures"]["tag"]["distribution"]
+    assert tags == {"betydningsfuld": 0, "velkommen": 10, "fysisk_veltilpas": 0}
+    assert cell(data, "contribution", "all")["n"] == 10
+    assert data["coverage"]["weeks"][0] == "2026-W01"
+    report(store, admin_key, "--format", "json", "--period", "month")
+    months = json.loads(capsys.readouterr().out)
+    assert cell(months, "contribution", "2026-03")["n"] == 10
+    assert [c["period"] for c in months["instruments"]["support"]["cells"]] == ["2026-03", "all"]
+
+
+def test_hidden_cells_say_only_that_they_are_hidden(
+    store: Path, admin_key: AdminKey, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert admin_main(["config", "--store", str(store), "--min-group", "6"]) == 0
+    for form, lang, word in (("text", "da", "skjult"), ("csv", "en", "hidden")):
+        out = tmp_path / f"r.{form}"
+        report(store, admin_key, "--format", form, "--lang", lang, "--out", str(out))
+        text = out.read_text(encoding="utf-8")
+        assert word in text
+        for why in ("for få", "too few", "complementary", "næstmindste"):
+            assert why not in text
+    data = tmp_path / "r.json"
+    report(store, admin_key, "--format", "json", "--out", str(data))
+    assert cell(json.loads(data.read_text(encoding="utf-8")), "support", "2026-W10")["n"] is None
+
+
+def test_thresholds_belong_to_the_store_and_never_go_below_three(
+    store: Path, admin_key: AdminKey, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        admin_main(["config", "--store", str(store), "--min-group", "2"])
+    for gone in (["--min-group", "7"], ["--raw"], ["--config", "kiosk.toml"]):
+        with pytest.raises(SystemExit):
+            report(store, admin_key, *gone)
+    assert "must be at least 3" in capsys.readouterr().err
+    assert admin_main(["config", "--store", str(store)]) == 0
+    assert "min_group = 5" in capsys.readouterr().out
+
+
+def test_windows_take_whole_weeks_and_say_so(
+    store: Path, admin_key: AdminKey, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    report(store, admin_key, "--since", "2026-03-04", "--until", "2026-03-05", "--lang", "en")
+    out = capsys.readouterr().out
+    assert "The dates were widened to whole weeks: 2026-W10..2026-W10" in out
+    assert "2026-W10 · Testafdeling  (n=10)" in out
+    assert "2026-03 ·" not in out, "a month only partly inside the window is not printed"
 
 
 def test_terminal_output_carries_no_escape_sequences(
@@ -80,7 +143,7 @@ def test_terminal_output_carries_no_escape_sequences(
     out = capsys.readouterr().out
     assert "\x1b" not in out
     assert "[31m" not in out and "rød <script>alert(1)</script> [bold red]x[/]" in out
-    assert "fewer than 5 answers" in out
+    assert "fewer than 5 answers" in out and "Closed periods only" in out
 
 
 def test_html_escapes_notes_and_is_self_contained(
@@ -105,16 +168,6 @@ def test_csv_for_danish_excel(store: Path, admin_key: AdminKey, tmp_path: Path) 
     assert "support;2026-W10;Testafdeling;5;shown;practical;5;4,8;0,6;0,4;" in text
 
 
-def test_raw_output_warns_about_re_identification(
-    store: Path, admin_key: AdminKey, capsys: pytest.CaptureFixture[str]
-) -> None:
-    capsys.readouterr()
-    report(store, admin_key, "--format", "json", "--raw")
-    captured = capsys.readouterr()
-    assert "WARNING" in captured.err and "point to a person" in captured.err
-    assert len(json.loads(captured.out)) == 20
-
-
 def test_every_format_says_anyone_with_the_public_key_can_add_records(
     store: Path, admin_key: AdminKey, tmp_path: Path
 ) -> None:
@@ -126,3 +179,33 @@ def test_every_format_says_anyone_with_the_public_key_can_add_records(
         out = tmp_path / f"report.{form}"
         report(store, admin_key, "--format", form, "--lang", lang, "--out", str(out))
         assert said[lang] in out.read_text(encoding="utf-8"), form
+
+
+def test_a_period_waits_for_every_kiosk_or_its_retirement(
+    store: Path, admin_key: AdminKey, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    init_site(tmp_path / "old", admin_key.public_key, "Kontor")
+    old = open_site(tmp_path / "old")
+    try:
+        Submitter(old.store, old.config, old.public_key).submit(
+            INSTRUMENTS["support"], {"practical": 5}, "da", day=date(2026, 3, 2)
+        )
+        export = build_export(old, today=date(2026, 3, 4))
+    finally:
+        old.close()
+    (tmp_path / "old.tkb").write_bytes(export.bundle)
+    key = ["--store", str(store), "--key", str(admin_key.pem_path)]
+    assert admin_main(["import", *key, str(tmp_path / "old.tkb")]) == 0
+    capsys.readouterr()
+    report(store, admin_key, "--lang", "en")
+    out = capsys.readouterr().out
+    assert "2026-W10 and later are not in yet: they wait for an export from 1 kiosk(s)" in out
+    assert "2026-W10 ·" not in out
+    assert admin_main(["receipt", "--store", str(store)]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    prefix = next(line.split()[-4] for line in listed if "Kontor" in line)
+    assert admin_main(["config", "--store", str(store), "--retire", prefix]) == 0
+    capsys.readouterr()
+    report(store, admin_key, "--lang", "en")
+    out = capsys.readouterr().out
+    assert "1 kiosk(s) marked retired" in out and "2026-W10 · Testafdeling" in out

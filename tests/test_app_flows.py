@@ -9,86 +9,30 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import subprocess
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import AdminKey
+from helpers.clock import FakeClock
+from helpers.pilot import Timers, wait_for_item, wait_for_screen, wait_until
+from helpers.sites import ALL_INSTRUMENTS, SIZE, kiosk, only_record, open_kiosk_site, stored
 from textual import events
 from textual.pilot import Pilot
-from textual.screen import Screen
 from textual.widgets import Button, Static
 
-from kiosk.app import KioskApp
-from kiosk.records import Payload, parse
-from kiosk.sealing import open_sealed
 from kiosk.site import Site, init_site, open_site
 from screens.checkin import CheckinScreen
 from screens.failure import StorageFailedScreen
 from screens.note import NoteScreen
-from screens.questions import ADVANCE_DELAY, QuestionsScreen
+from screens.questions import QuestionsScreen
 from screens.sliders import SlidersScreen
 from screens.thanks import ThanksScreen
 from screens.welcome import WelcomeScreen
 from screens.widgets import ChoiceRow, Slider
 from screens.widgets.note_area import NoteArea
-
-ALL_INSTRUMENTS = ("checkin", "support", "psych_safety", "contribution", "guldkorn", "exposures")
-TODAY = date(2026, 3, 4)
-SIZE = (100, 30)
-
-
-class FakeClock:
-    """A monotonic clock the test moves by hand."""
-
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-def set_setting(text: str, key: str, value: str) -> str:
-    """Replace the one `key = …` line of a kiosk.toml."""
-    text, count = re.subn(rf"(?m)^{key}\s*=.*$", f"{key} = {value}", text, count=1)
-    assert count == 1, key
-    return text
-
-
-def open_kiosk_site(
-    site_dir: Path,
-    *,
-    instruments: tuple[str, ...] | None = None,
-    thanks_seconds: int | None = None,
-    min_pause_seconds: float | None = None,
-    idle_seconds: int | None = None,
-    theme: str | None = None,
-) -> Site:
-    """Change the test site's kiosk.toml as asked, then open the site."""
-    config = site_dir / "kiosk.toml"
-    text = config.read_text(encoding="utf-8")
-    if instruments is not None:
-        text = set_setting(
-            text, "instruments", "[" + ", ".join(f'"{i}"' for i in instruments) + "]"
-        )
-    for key, value in (
-        ("thanks_seconds", thanks_seconds),
-        ("min_pause_seconds", min_pause_seconds),
-        ("idle_seconds", idle_seconds),
-    ):
-        if value is not None:
-            text = set_setting(text, key, str(value))
-    if theme is not None:
-        text = set_setting(text, "theme", f'"{theme}"')
-    config.write_text(text, encoding="utf-8")
-    return open_site(site_dir)
 
 
 @pytest.fixture
@@ -97,46 +41,6 @@ def all_tools(site_dir: Path) -> Iterator[Site]:
     site = open_kiosk_site(site_dir, instruments=ALL_INSTRUMENTS)
     yield site
     site.close()
-
-
-def stored(site: Site, admin_key: AdminKey) -> list[Payload]:
-    """Every stored record, opened with the administrator's private key."""
-    return [
-        parse(open_sealed(admin_key.private_key, record.record_id, record.sealed))
-        for record in site.store.iter_records()
-    ]
-
-
-def only_record(site: Site, admin_key: AdminKey) -> Payload:
-    """The one stored record, opened."""
-    records = stored(site, admin_key)
-    assert len(records) == 1
-    return records[0]
-
-
-def kiosk(site: Site, clock: FakeClock | None = None) -> KioskApp:
-    """The kiosk app on a site, with a fixed date and a hand-moved clock."""
-    return KioskApp(site, today=lambda: TODAY, clock=clock or FakeClock())
-
-
-async def wait_for_screen(pilot: Pilot[Any], screen_type: type[Screen[Any]]) -> None:
-    """Let timers run until the screen on top is of this type (the 0.35 s auto-advance)."""
-    for _ in range(40):
-        if isinstance(pilot.app.screen, screen_type):
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"{type(pilot.app.screen).__name__} instead of {screen_type.__name__}")
-
-
-async def wait_for_item(pilot: Pilot[Any], index: int) -> None:
-    """Wait until the questions screen shows the item at `index`."""
-    for _ in range(40):
-        screen = pilot.app.screen
-        if isinstance(screen, QuestionsScreen) and screen.index == index:
-            await pilot.pause()
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"the questions screen never reached item {index + 1}")
 
 
 async def press_focused_send(pilot: Pilot[Any], tabs: int) -> None:
@@ -245,13 +149,16 @@ async def test_psych_safety_by_keyboard_with_back_forward_and_skip(
 async def test_going_forward_and_back_cancels_the_auto_advance(site: Site) -> None:
     app = kiosk(site)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("3", "1")
-        screen = app.screen
+        await pilot.press("3")
+        screen = await wait_for_screen(pilot, QuestionsScreen)
         assert isinstance(screen, QuestionsScreen)
+        timers = Timers(screen)
+        app.post_message(events.Key("1", "1"))
+        await wait_until(pilot, lambda: timers.armed == 1, lambda: "no auto-advance armed")
         # Both keys in one burst, well inside the delay, as a quick hand types them.
         app.post_message(events.Key("pagedown", None))
         app.post_message(events.Key("pageup", None))
-        await pilot.pause(ADVANCE_DELAY + 0.3)
+        await timers.wait_all_fired(pilot)
         assert screen.index == 0
         assert screen.answers["mistakes_held_against"] == "meget_enig"
 
@@ -260,12 +167,13 @@ async def test_an_answer_typed_just_before_moving_on_stays_with_its_item(site: S
     app = kiosk(site)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("3")
-        screen = app.screen
+        screen = await wait_for_screen(pilot, QuestionsScreen)
         assert isinstance(screen, QuestionsScreen)
         # The page key can be handled before the row's Changed message reaches the screen.
+        timers = Timers(screen)
         app.post_message(events.Key("1", "1"))
         app.post_message(events.Key("pagedown", None))
-        await pilot.pause(ADVANCE_DELAY + 0.3)
+        await timers.wait_all_fired(pilot)
         assert screen.index == 1
         assert screen.answers["mistakes_held_against"] == "meget_enig"
         assert screen.answers["raise_problems"] is None
@@ -483,8 +391,8 @@ async def test_idle_reset_discards_half_an_answer(site: Site) -> None:
         warning = app.screen.query_one("#idle-warning", Static)
         assert warning.display and "10" in str(warning.render())
         clock.advance(10)
-        await pilot.pause(1.1)  # the app's own once-a-second idle check
-        assert isinstance(app.screen, WelcomeScreen)
+        # The app's own once-a-second idle check resets it.
+        await wait_for_screen(pilot, WelcomeScreen)
         assert len(app.screen_stack) == 2
         assert app.lang == "da"
         assert app.clipboard == ""
@@ -498,6 +406,15 @@ async def test_idle_reset_discards_half_an_answer(site: Site) -> None:
         area = fresh.query_one(NoteArea)
         assert area.text == "" and not area.history.undo_stack
     assert site.store.count() == 0
+
+
+async def test_an_idle_check_after_the_screens_are_gone_is_harmless(site: Site) -> None:
+    # The once-a-second idle check can fire while the app shuts down (seen on a loaded machine).
+    app = kiosk(site)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+    assert not app.screen_stack
+    await app.watch_for_idle()
 
 
 async def test_activity_postpones_the_idle_reset(site: Site) -> None:
@@ -545,7 +462,10 @@ async def test_language_switch_keeps_answers_and_focus_on_every_form(
         assert app.screen.query_one("#score", ChoiceRow).value == "6"
         await pilot.click("#start-over")
 
-        await pilot.press("6", "1")
+        await pilot.press("6")
+        # The answer key goes to the questions once they are mounted and focused.
+        await wait_for_screen(pilot, QuestionsScreen)
+        await pilot.press("1")
         await wait_for_item(pilot, 1)
         await pilot.press("pageup", "f2")
         assert app.screen.query_one(".choices", ChoiceRow).value == "ja"

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_app_flows import SIZE, FakeClock, kiosk, open_kiosk_site, wait_for_screen
+from helpers.clock import FakeClock
+from helpers.pilot import wait_for_screen
+from helpers.sites import SIZE, kiosk, open_kiosk_site
 from textual import events
 from textual.widgets import Button, Static
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from conftest import AdminKey
-from test_app_flows import SIZE, kiosk, only_record
+from helpers.sites import SIZE, kiosk, only_record
 from textual import events
 from textual.pilot import Pilot
 

@@ -11,12 +11,14 @@ import json
 import os
 import shutil
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from conftest import AdminKey
 
-from kiosk.bundle import read_bundle, receipt_code
+from kiosk.bundle import read_bundle
 from kiosk.cli import kiosk_main
 from kiosk.doctor import Check, run_checks
 from kiosk.oplog import LOG_NAME, read_log, start_logging
@@ -83,7 +85,7 @@ def test_a_flipped_byte_in_an_older_segment_stops_no_export(
     assert first.read_bytes() == damaged
 
     # The receipt and the purge work; the damaged segment stays exactly as it was.
-    assert kiosk_main(["receipt", *data_dir, receipt_code(bundle_path.read_bytes())]) == 0
+    assert kiosk_main(["receipt", *data_dir, admin_key.receipt(bundle_path.read_bytes())]) == 0
     assert kiosk_main(["purge", *data_dir]) == 0
     assert "Deleted 7 delivered records" in capsys.readouterr().out
     assert first.read_bytes() == damaged
@@ -148,13 +150,32 @@ def test_garbage_state_rows_with_good_checksums_are_named_not_crashed_on(
         assert store.notes == []
 
 
-def test_a_kiosk_log_that_cannot_be_written_stops_run_with_a_message(
-    site_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def run_on_a_terminal(*args: str) -> tuple[int, str]:
+    """Run `kiosk` with a pseudo-terminal as its stdin, stdout and stderr; its code and output."""
+    master, slave = os.openpty()
+    command = "import sys; from kiosk.cli import kiosk_main; sys.exit(kiosk_main(sys.argv[1:]))"
+    process = subprocess.Popen(
+        [sys.executable, "-c", command, *args], stdin=slave, stdout=slave, stderr=slave
+    )
+    os.close(slave)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO: the kiosk closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(master)
+    return process.wait(timeout=60), output.decode(errors="replace")
+
+
+def test_a_kiosk_log_that_cannot_be_written_stops_run_with_a_message(site_dir: Path) -> None:
     (site_dir / LOG_NAME).mkdir()
-    assert kiosk_main(["run", "--data-dir", str(site_dir)]) == 2
-    err = capsys.readouterr().err
-    assert "Cannot write the kiosk's operational log" in err and "Traceback" not in err
+    code, output = run_on_a_terminal("run", "--data-dir", str(site_dir))
+    assert code == 2
+    assert "Cannot write the kiosk's operational log" in output and "Traceback" not in output
     log = checks_by_name(site_dir)["operational log"]
     assert not log.ok and "not a regular file" in log.detail
 

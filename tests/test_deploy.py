@@ -17,10 +17,7 @@ import shutil
 import stat
 import subprocess
 import sys
-import time
 import tomllib
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import dukpy
@@ -627,90 +624,3 @@ def test_an_install_from_a_checkout_owned_by_another_user_is_root_owned_througho
     assert "sealing.py (uid 1000" in facts["doctor-after"]
     second = (tmp_path / "second.log").read_text()
     assert "smoke test" in second and "Installed release" in second
-
-
-# --- the real kiosk on a Linux console size, in tmux ------------------------------------------
-
-
-class Tmux:
-    """A private tmux server with one window running a command at a fixed size."""
-
-    def __init__(self, columns: int, rows: int) -> None:
-        self.socket = f"kiosk-deploy-{uuid.uuid4().hex[:8]}"
-        self.columns, self.rows = columns, rows
-
-    def run(self, *args: str) -> str:
-        done = subprocess.run(
-            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=20
-        )
-        return done.stdout
-
-    def start(self, command: list[str], env: dict[str, str]) -> None:
-        exports = [f"{key}={value}" for key, value in env.items()]
-        self.run(
-            "new-session", "-d", "-x", str(self.columns), "-y", str(self.rows),
-            "env", *exports, *command,
-        )  # fmt: skip
-
-    def screen(self) -> str:
-        return self.run("capture-pane", "-p")
-
-    def wait_for(self, text: str, seconds: float = 20.0) -> str:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if text in (shown := self.screen()):
-                return shown
-            time.sleep(0.2)
-        raise AssertionError(f"{text!r} did not appear; the screen shows:\n{self.screen()}")
-
-    def settled(self, quiet: float = 0.5, seconds: float = 20.0) -> str:
-        """The screen once it has stopped changing for `quiet` seconds."""
-        deadline = time.monotonic() + seconds
-        shown = self.screen()
-        while time.monotonic() < deadline:
-            time.sleep(quiet)
-            latest = self.screen()
-            if latest == shown:
-                return shown
-            shown = latest
-        raise AssertionError(f"the screen kept changing for {seconds} s:\n{shown}")
-
-    def close(self) -> None:
-        self.run("kill-server")
-
-
-@pytest.fixture
-def tmux() -> Iterator[Tmux]:
-    if shutil.which("tmux") is None:
-        pytest.skip("tmux is not installed here")
-    session = Tmux(80, 25)
-    yield session
-    session.close()
-
-
-def test_the_kiosk_draws_cleanly_on_a_linux_console_of_80_by_25(tmux: Tmux, site_dir: Path) -> None:
-    log = site_dir / "kiosk.log"
-    tmux.start(
-        [str(KIOSK), "run", "--data-dir", str(site_dir)],
-        {"TERM": "linux", "HOME": os.environ["HOME"], "PATH": os.environ["PATH"]},
-    )
-    shown = tmux.wait_for("Hvordan har du det på arbejdet?")
-    lines = shown.splitlines()
-    assert len(lines) <= 25 and all(len(line) <= 80 for line in lines)
-    assert "Traceback" not in shown and "Error" not in shown
-    assert re.search(r"INFO start pid=\d+", log.read_text())
-    assert "ERROR" not in log.read_text()
-
-
-def test_the_keys_that_would_leave_a_terminal_app_do_nothing(tmux: Tmux, site_dir: Path) -> None:
-    tmux.start(
-        [str(KIOSK), "run", "--data-dir", str(site_dir)],
-        {"TERM": "linux", "HOME": os.environ["HOME"], "PATH": os.environ["PATH"]},
-    )
-    tmux.wait_for("Hvordan har du det på arbejdet?")
-    before = tmux.settled()
-    for key in ["C-c", "C-q", "C-z", "C-\\", "C-d", "C-p"]:
-        tmux.run("send-keys", key)
-    time.sleep(1.5)
-    assert tmux.run("display-message", "-p", "#{pane_dead}").strip() == "0"
-    assert tmux.screen() == before

@@ -30,7 +30,7 @@ from kiosk.export import (
 from kiosk.qrframes import FrameDecoder, FrameStream, encode_frames
 from kiosk.receipts import ReceiptError, code_of_value
 from kiosk.records import parse
-from kiosk.sealing import RECORD_ID_BYTES, open_sealed
+from kiosk.sealing import open_sealed
 from kiosk.simulate import simulate
 from kiosk.site import Site, open_site
 from kiosk.submit import Submitter

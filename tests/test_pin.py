@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers.clock import FakeClock
 
 from kiosk.cli import kiosk_main
 from kiosk.pin import (
@@ -23,14 +24,9 @@ from kiosk.store import RecordStore
 PIN = "20260302"
 
 
-class FakeClock:
-    """Wall-clock seconds the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
+def wall_clock() -> FakeClock:
+    """A wall clock (the lockout stores Unix times) that the test moves by hand."""
+    return FakeClock(1_800_000_000.0)
 
 
 @pytest.fixture
@@ -68,7 +64,7 @@ def test_bad_pins_are_refused(store: RecordStore, pin: str, message: str) -> Non
 
 
 def test_lockout_grows_and_expires(store: RecordStore) -> None:
-    clock = FakeClock()
+    clock = wall_clock()
     guard = PinGuard(store, clock)
     guard.set_pin(PIN)
     assert guard.check("11111111") == PinResult("wrong", attempts_left=2)
@@ -96,7 +92,7 @@ def test_delay_is_capped_at_an_hour() -> None:
 
 
 def test_lockout_survives_a_restart(tmp_path: Path) -> None:
-    clock = FakeClock()
+    clock = wall_clock()
     data = tmp_path / "data"
     with RecordStore.open(data, create=True) as store:
         guard = PinGuard(store, clock)
@@ -116,7 +112,7 @@ def test_lockout_survives_a_restart(tmp_path: Path) -> None:
 
 
 def test_clock_set_back_keeps_the_lock_but_bounds_it(store: RecordStore) -> None:
-    clock = FakeClock()
+    clock = wall_clock()
     guard = PinGuard(store, clock)
     guard.set_pin(PIN)
     for _ in range(3):
@@ -128,16 +124,16 @@ def test_clock_set_back_keeps_the_lock_but_bounds_it(store: RecordStore) -> None
 
 
 def test_damaged_counter_locks(store: RecordStore) -> None:
-    guard = PinGuard(store, FakeClock())
+    guard = PinGuard(store, wall_clock())
     guard.set_pin(PIN)
     store.set_setting(LOCKOUT_SETTING, "{not json")
     assert guard.check(PIN).status == "locked"
 
 
-def damaged_hashes() -> list[object]:
-    """Stored PIN records that pass the journal's checksum but are garbage inside."""
+def test_a_damaged_pin_hash_opens_nothing_and_crashes_nothing(store: RecordStore) -> None:
+    """Garbage with a valid checksum crashed F9 + PIN, and doctor still said "set"."""
     good = json.loads(hash_pin(PIN))
-    return [
+    damaged: list[object] = [
         "{not json",
         "[]",
         "7",
@@ -152,20 +148,13 @@ def damaged_hashes() -> list[object]:
         json.dumps({**good, "kdf": ["scrypt"]}),
         json.dumps({**good, "salt": None}),
     ]
-
-
-@pytest.mark.parametrize("stored", damaged_hashes())
-def test_a_damaged_pin_hash_opens_nothing_and_crashes_nothing(
-    store: RecordStore, stored: object
-) -> None:
-    """Garbage with a valid checksum crashed F9 + PIN, and doctor still said "set"."""
     guard = PinGuard(store)
-    guard.set_pin(PIN)
-    store.set_setting(PIN_SETTING, stored)  # type: ignore[arg-type]
-    assert guard.check(PIN).status == "not_set"
-    assert not guard.is_set()
-    problem = guard.problem()
-    assert problem is not None and "kiosk set-pin" in problem
+    for stored in damaged:
+        store.set_setting(PIN_SETTING, stored)  # type: ignore[arg-type]
+        assert guard.check(PIN).status == "not_set", stored
+        assert not guard.is_set()
+        problem = guard.problem()
+        assert problem is not None and "kiosk set-pin" in problem, stored
     guard.set_pin(PIN)
     assert guard.problem() is None and guard.check(PIN).ok
 

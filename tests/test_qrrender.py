@@ -7,6 +7,7 @@ from io import BytesIO
 
 import pytest
 import zxingcpp
+from helpers.qrscreen import lines_image
 from PIL import Image
 
 from kiosk.qrframes import FrameDecoder, encode_frames
@@ -17,11 +18,9 @@ from kiosk.qrrender import (
     modules_for,
     png_bytes,
     qr_matrix,
-    render_png,
 )
 
 BUNDLE = random.Random(13).randbytes(3000)
-PIXELS = 4
 
 
 def read_qr(image: Image.Image) -> tuple[str, str]:
@@ -32,20 +31,6 @@ def read_qr(image: Image.Image) -> tuple[str, str]:
     extra = found[0].extra
     assert isinstance(extra, dict)
     return found[0].text, str(extra["Version"])
-
-
-def rasterise(lines: list[str]) -> Image.Image:
-    """Paint terminal cells as a black-on-white terminal would: one cell, two modules."""
-    halves = {" ": (False, False), "▀": (True, False), "▄": (False, True), "█": (True, True)}
-    image = Image.new("L", (len(lines[0]) * PIXELS, len(lines) * 2 * PIXELS), 255)
-    for y, line in enumerate(lines):
-        for x, char in enumerate(line):
-            for half, dark in enumerate(halves[char]):
-                if dark:
-                    top = (2 * y + half) * PIXELS
-                    box = (x * PIXELS, top, (x + 1) * PIXELS, top + PIXELS)
-                    image.paste(0, box)
-    return image
 
 
 def test_matrix_has_the_versions_size() -> None:
@@ -108,7 +93,7 @@ def test_fit_version_is_the_largest_that_fits(columns: int, rows: int, version: 
 def test_png_frames_are_read_back_by_zxing(version: int) -> None:
     stream = encode_frames(BUNDLE, version=version)
     text = stream.frame(stream.k + 1)
-    image = render_png(qr_matrix(text, version), scale=3)
+    image = Image.open(BytesIO(png_bytes(qr_matrix(text, version), scale=3, quiet_zone=4)))
     assert read_qr(image) == (text, str(version))
 
 
@@ -135,7 +120,7 @@ def test_terminal_drawing_is_read_back_by_zxing(columns: int, rows: int) -> None
     assert version is not None
     stream = encode_frames(BUNDLE, version=version)
     text = stream.frame(stream.k)
-    assert read_qr(rasterise(half_block_lines(qr_matrix(text, version)))) == (text, str(version))
+    assert read_qr(lines_image(half_block_lines(qr_matrix(text, version)))) == (text, str(version))
 
 
 def test_a_bundle_crosses_the_terminal_with_frames_lost() -> None:
@@ -145,7 +130,7 @@ def test_a_bundle_crosses_the_terminal_with_frames_lost() -> None:
     for seq in range(4 * stream.k):
         if rnd.random() < 0.2:
             continue
-        seen, _ = read_qr(rasterise(half_block_lines(qr_matrix(stream.frame(seq), 6))))
+        seen, _ = read_qr(lines_image(half_block_lines(qr_matrix(stream.frame(seq), 6))))
         if decoder.add(seen):
             break
     assert decoder.result() == BUNDLE

@@ -235,5 +235,11 @@ def test_a_damaged_receipt_row_stops_no_other_receipt(site: Site, admin_key: Adm
     table.insert({"check": 5, "rids": "not hex", "count": "x"})
     table.insert({"check": "ab" * 32, "rids": "zz"})
     assert apply_receipt(site, admin_key.receipt(export.bundle)).marked == 2
+    # A row whose bundle id is damaged still marks its records; the log says "unknown".
+    fill(site, 1)
+    other = build_export(site)
+    row_id = max(doc.doc_id for doc in table.all())
+    table.update({"bundle_id": "\x1b[2J"}, doc_ids=[row_id])
+    assert apply_receipt(site, admin_key.receipt(other.bundle)).marked == 1
     with pytest.raises(ExportError, match="No export from this kiosk"):
         apply_receipt(site, "JCA4-3ZJV-9P")

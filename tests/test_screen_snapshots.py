@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_app_flows import ALL_INSTRUMENTS, TODAY, FakeClock, open_kiosk_site
+from helpers.clock import FakeClock
+from helpers.sites import ALL_INSTRUMENTS, TODAY, open_kiosk_site
 from textual.pilot import Pilot
 
 from kiosk.app import KioskApp

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -31,6 +32,7 @@ from kiosk.durable import (
 from kiosk.store import JournalStorage, load_journal
 
 IMPORT_LOG = "imports.jsonl"
+STORE_CONFIG = "config.json"
 RECORDS_DIR = "records"
 CACHE_DIR = "opened"
 _SEGMENT_SUFFIX = ".jsonl"
@@ -58,6 +60,19 @@ class ImportEntry:
     segment: str
     cache: str = ""
     quarantined: int = 0
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """The store's report settings: thresholds (never below 3) and retired kiosks.
+
+    They belong to the store, not to a report, so every report from it applies the same
+    ones; changing them is safe because the audit covers every release made before.
+    """
+
+    min_group: int = 5
+    min_group_text: int = 10
+    retired: tuple[str, ...] = ()
 
 
 def _lock(folder: Path) -> int:
@@ -250,6 +265,37 @@ class AdminStore:
         self._imports.update({"cache": name}, Query().digest == entry.digest)
         self._entries[self._entries.index(entry)] = done
         return done
+
+    def config(self) -> StoreConfig:
+        """The store's report settings (the defaults until `kiosk-admin config` sets them).
+
+        Raises:
+            StoreCorrupt: the file is there but is not a valid store config.
+        """
+        path = self.folder / STORE_CONFIG
+        if not path.exists():
+            return StoreConfig()
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            config = StoreConfig(
+                int(data["min_group"]),
+                int(data["min_group_text"]),
+                tuple(str(kiosk) for kiosk in data.get("retired", [])),
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            raise StoreCorrupt(f"{path} is not a valid store config") from None
+        if config.min_group < 3 or config.min_group_text < config.min_group:
+            raise StoreCorrupt(f"{path} sets thresholds below the floor of 3")
+        return config
+
+    def write_config(self, config: StoreConfig) -> None:
+        """Store the report settings durably (temp file, fsync, rename)."""
+        body = {
+            "min_group": config.min_group,
+            "min_group_text": config.min_group_text,
+            "retired": list(config.retired),
+        }
+        atomic_write(self.folder / STORE_CONFIG, json.dumps(body, indent=1).encode() + b"\n")
 
     def sealed_records(self, entry: ImportEntry) -> list[tuple[bytes, bytes]]:
         """The sealed records an import stored (its segment), in their stored order."""

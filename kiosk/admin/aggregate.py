@@ -1,353 +1,296 @@
-"""Opened records → the report's numbers: groups per instrument × period × site, suppressed.
+"""Opened records → counts per instrument on base cells (batch × site × ISO week), with numpy.
 
-Pure: no files, no keys. The result is a JSON-ready dict that every report format renders,
-so the anonymity rules are applied once, here, and no format can show more than another.
+Pure: no files, no keys. Every number a report prints is a sum of these base counts over a
+cell of the publication table (kiosk/admin/publication.py), so counting happens once, here.
+A batch is the records imported between two releases; the audit needs them apart to model
+what earlier releases published. The answer's language is never read.
 """
 
 from __future__ import annotations
 
-import secrets
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
-from statistics import fmean
-from typing import Any, Literal
+from dataclasses import dataclass, field
 
-from kiosk.admin.suppression import complete_suppression, grand_key, grid_lines
-from kiosk.config import MIN_GROUP_FLOOR
-from kiosk.instruments import Answer, Instrument, InvalidAnswer, Item, item_score, total_score
+import numpy as np
+from numpy.typing import NDArray
+
+from kiosk.admin.grid import month_of, week_of, weeks_between, year_of
+from kiosk.instruments import Answer, Instrument, item_score
 from kiosk.records import Payload
 from kiosk.sanitize import clean_text
 
-ALL = "all"
-EXPOSURE_MIN_CELL = MIN_GROUP_FLOOR
-SUPPORT_LOW = 3
-SUPPORT_HIGH = 8
-TOTAL_BINS = ((0, 9), (10, 19), (20, 29), (30, 39), (40, 49), (50, 59), (60, 70))
-Period = Literal["week", "month"]
-Key = tuple[str, str]
+TOTAL = "total"
+NONE = "none"  # the count of a group that left a question unanswered
+Array = NDArray[np.int64]
 
 
 @dataclass(frozen=True)
 class Opened:
-    """One opened record with the site its bundle came from."""
+    """One opened record, the site and kiosk its bundle came from, and its import's index."""
 
     payload: Payload
     site: str
+    kiosk: str = ""
+    imported: int = 0
 
 
 @dataclass(frozen=True)
-class Rules:
-    """The anonymity thresholds a report applies (the site's; instruments may only raise)."""
+class QuestionSpec:
+    """How one question is counted: its categories and the score of each (None: no mean)."""
 
-    min_group: int = 5
-    min_group_text: int = 10
-
-    def group(self, instrument: Instrument) -> int:
-        """Fewest answers a group of this instrument needs before any number is shown."""
-        mine = max(self.min_group, instrument.min_group or 0)
-        if instrument.id == "exposures":
-            return max(mine, self.text(instrument))
-        return mine
-
-    def text(self, instrument: Instrument) -> int:
-        """Fewest answers before free text (or exposure counts) is shown."""
-        return max(self.min_group_text, instrument.min_group_text or 0, self.min_group)
+    id: str
+    categories: tuple[str, ...]
+    scores: tuple[float | None, ...]
 
 
-def week_of(coarse: str) -> tuple[int, int]:
-    """The ISO (year, week) of a stored coarse date ("2026-W10" or "2026-03-02")."""
-    if "-W" in coarse:
-        year, week = coarse.split("-W")
-        date.fromisocalendar(int(year), int(week), 1)
-        return int(year), int(week)
-    iso = date.fromisoformat(coarse).isocalendar()
-    return iso.year, iso.week
+@dataclass
+class Counts:
+    """One instrument's base counts; arrays are batch × site × week (× category).
 
-
-def period_of(coarse: str, by: Period) -> str:
-    """The report period of a record: its ISO week, or the month of that week's Thursday."""
-    year, week = week_of(coarse)
-    if by == "week":
-        return f"{year}-W{week:02d}"
-    thursday = date.fromisocalendar(year, week, 4)
-    return f"{thursday.year}-{thursday.month:02d}"
-
-
-def day_of(coarse: str) -> date:
-    """The day a record counts as for --since/--until: its day, or its week's Thursday."""
-    if "-W" in coarse:
-        year, week = week_of(coarse)
-        return date.fromisocalendar(year, week, 4)
-    return date.fromisoformat(coarse)
-
-
-def _categories(item: Item, lang: str) -> list[tuple[str, str]]:
-    if item.kind == "scale":
-        assert item.min is not None and item.max is not None
-        return [(str(v), str(v)) for v in range(item.min, item.max + 1)]
-    return [(option.id, option.label.get(lang)) for option in item.options]
-
-
-def _mean(values: Sequence[float]) -> float | None:
-    return round(fmean(values), 2) if values else None
-
-
-def _item_cell(instrument: Instrument, item: Item, answers: Sequence[Mapping[str, Answer]]) -> Any:
-    given = [a.get(item.id) for a in answers if a.get(item.id) is not None]
-    counts = Counter(str(value) for value in given)
-    scores = [
-        score for value in given if (score := item_score(instrument, item.id, value)) is not None
-    ]
-    cell: dict[str, Any] = {
-        "n": len(given),
-        "distribution": {cat: counts.get(cat, 0) for cat, _ in _categories(item, "da")},
-        "mean": _mean(scores),
-    }
-    if instrument.id == "support":
-        cell["share_low"] = (
-            round(sum(s <= SUPPORT_LOW for s in scores) / len(scores), 3) if (scores) else None
-        )
-        cell["share_high"] = (
-            round(sum(s >= SUPPORT_HIGH for s in scores) / len(scores), 3) if (scores) else None
-        )
-    return cell
-
-
-def _total_cell(instrument: Instrument, answers: Sequence[Mapping[str, Answer]]) -> Any:
-    totals = [t for a in answers if (t := total_score(instrument, a)) is not None]
-    bins = {f"{lo}–{hi}": sum(lo <= t <= hi for t in totals) for lo, hi in TOTAL_BINS}
-    return {"n": len(totals), "distribution": bins, "mean": _mean(totals)}
-
-
-def _hidden_cell(reason: str) -> dict[str, Any]:
-    return {"n": None, "suppressed": True, "reason": reason}
-
-
-def _apply(
-    cells: dict[Key, Any], keys: Sequence[Key], hidden: set[Key], small: set[Key]
-) -> dict[Key, Any]:
-    return {
-        key: (
-            _hidden_cell("too_few" if key in small else "complementary")
-            if key in hidden
-            else {**cells[key], "suppressed": False}
-        )
-        for key in keys
-    }
-
-
-def _exposure_categories(
-    cells: dict[Key, Any],
-    keys: Sequence[Key],
-    lines: Sequence[tuple[Key, list[Key]]],
-    categories: Sequence[str],
-) -> None:
-    """Hide answer counts of 1–2 within shown exposure cells, with complementary cells."""
-    counts: dict[tuple[str, str, str], int] = {}
-    hidden: set[tuple[str, str, str]] = set()
-    for key in keys:
-        cell = cells[key]
-        counts[(*key, "n")] = cell["n"] or 0
-        if cell["suppressed"]:
-            hidden.add((*key, "n"))
-        for cat in categories:
-            value = 0 if cell["suppressed"] else cell["distribution"][cat]
-            counts[(*key, cat)] = value
-            if cell["suppressed"] or 0 < value < EXPOSURE_MIN_CELL:
-                hidden.add((*key, cat))
-    lines3: list[tuple[tuple[str, str, str], list[tuple[str, str, str]]]] = []
-    for key in keys:
-        lines3.append(((*key, "n"), [(*key, cat) for cat in categories]))
-    for cat in ["n", *categories]:
-        for total, parts in lines:
-            lines3.append(((*total, cat), [(*part, cat) for part in parts]))
-    hidden = complete_suppression(counts, lines3, hidden)
-    for key in keys:
-        cell = cells[key]
-        if cell["suppressed"]:
-            continue
-        for cat in categories:
-            if (*key, cat) in hidden:
-                cell["distribution"][cat] = None
-        cell["masked"] = [cat for cat in categories if (*key, cat) in hidden]
-
-
-def _notes(
-    instrument: Instrument, answers: Sequence[Mapping[str, Answer]], needed: int
-) -> dict[str, Any]:
-    texts = [
-        clean_text(str(a[item.id]))
-        for a in answers
-        for item in instrument.items
-        if item.kind == "text" and isinstance(a.get(item.id), str)
-    ]
-    texts = [text for text in texts if text]
-    if len(answers) < needed:
-        return {"n": None, "shown": False, "needed": needed, "texts": []}
-    secrets.SystemRandom().shuffle(texts)
-    return {"n": len(texts), "shown": True, "needed": needed, "texts": texts}
-
-
-def instrument_report(
-    instrument: Instrument,
-    rows: Sequence[tuple[str, str, Mapping[str, Answer]]],
-    rules: Rules,
-    lang: str,
-) -> dict[str, Any]:
-    """One instrument's groups, trend and notes, with every anonymity rule applied.
-
-    Args:
-        instrument: the instrument the rows answer.
-        rows: (period, site, answers) per record.
-        rules: the thresholds.
-        lang: the language of labels in the result.
+    An optional question's (and the total's) last category is "none": not answered, so
+    every question's categories add up to the group.
     """
-    periods = sorted({p for p, _, _ in rows})
-    sites = sorted({s for _, s, _ in rows})
-    needed = rules.group(instrument)
-    meta = {
-        "title": instrument.title.get(lang),
-        "min_group": needed,
-        "min_group_text": rules.text(instrument),
-        "items": {
-            item.id: {"label": item.label.get(lang), "categories": _categories(item, lang)}
-            for item in instrument.items
-            if item.kind != "text"
-        },
-        "prevention_examples": [text.get(lang) for text in instrument.prevention_examples],
-    }
-    if not rows:
-        return {**meta, "n": 0, "suppressed": False, "groups": [], "trend": [], "notes": None}
-    keys, lines = grid_lines(periods, sites, ALL)
-    members: dict[Key, list[Mapping[str, Answer]]] = {key: [] for key in keys}
-    for period, site, answers in rows:
-        for key in ((period, site), (ALL, site), (period, ALL), (ALL, ALL)):
-            if key in members:
-                members[key].append(answers)
-    group_n = {key: len(members[key]) for key in keys}
-    small = {key for key in keys if group_n[key] < needed}
-    hidden_groups = complete_suppression(group_n, lines, small)
 
-    measures: dict[str, dict[Key, Any]] = {}
+    instrument: Instrument
+    group: Array
+    answered: dict[str, Array]
+    buckets: dict[str, Array]
+    sums: dict[str, NDArray[np.float64]]
+    notes: dict[tuple[str, int, str], list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class Base:
+    """The base axes shared by every instrument: batches, sites and weeks."""
+
+    batches: int
+    sites: tuple[str, ...]
+    weeks: tuple[str, ...]
+    counts: dict[str, Counts]
+    skipped: dict[str, int]
+
+
+def question_specs(instrument: Instrument) -> list[QuestionSpec]:
+    """The counted questions of an instrument (text items are notes, not numbers)."""
+    specs = []
     for item in instrument.items:
         if item.kind == "text":
             continue
-        cells = {key: _item_cell(instrument, item, members[key]) for key in keys}
-        measures[item.id] = cells
+        skipped = () if item.required else (NONE,)
+        if item.kind == "scale":
+            assert item.min is not None and item.max is not None
+            values = list(range(item.min, item.max + 1))
+            cats = (*map(str, values), *skipped)
+            scores: tuple[float | None, ...] = (*map(float, values), *(None for _ in skipped))
+            specs.append(QuestionSpec(item.id, cats, scores))
+            continue
+        scores = tuple(item_score(instrument, item.id, option.id) for option in item.options)
+        cats = (*(o.id for o in item.options), *skipped)
+        specs.append(QuestionSpec(item.id, cats, (*scores, *(None for _ in skipped))))
     if instrument.has_total:
-        measures["total"] = {key: _total_cell(instrument, members[key]) for key in keys}
-    shown: dict[str, dict[Key, Any]] = {}
-    for name, cells in measures.items():
-        counts = {key: cells[key]["n"] for key in keys}
-        item_small = small | {key for key in keys if counts[key] < needed}
-        item_hidden = complete_suppression(counts, lines, hidden_groups | item_small)
-        shown[name] = _apply(cells, keys, item_hidden, item_small)
-        if instrument.id == "exposures":
-            item = instrument.item(name)
-            _exposure_categories(shown[name], keys, lines, [c for c, _ in _categories(item, lang)])
-
-    groups = []
-    for key in keys:
-        period, site = key
-        group: dict[str, Any] = {"period": period, "site": site}
-        if key in hidden_groups:
-            group.update(_hidden_cell("too_few" if key in small else "complementary"))
-        else:
-            group.update({"n": group_n[key], "suppressed": False, "reason": None})
-            group["items"] = {name: cells[key] for name, cells in shown.items() if name != "total"}
-            if "total" in shown:
-                group["total"] = shown["total"][key]
-        groups.append(group)
-    site_all = ALL if len(sites) > 1 else sites[0]
-    trend = [
-        {
-            "period": period,
-            "n": None if (period, site_all) in hidden_groups else group_n[(period, site_all)],
-            "suppressed": (period, site_all) in hidden_groups,
-            "means": {
-                name: cells[(period, site_all)].get("mean")
-                for name, cells in shown.items()
-                if not cells[(period, site_all)]["suppressed"]
-            },
-        }
-        for period in periods
-    ]
-    grand = grand_key(periods, sites, ALL)
-    has_text = any(item.kind == "text" for item in instrument.items)
-    return {
-        **meta,
-        "n": None if grand in hidden_groups else group_n[grand],
-        "suppressed": grand in hidden_groups,
-        "periods": periods,
-        "sites": sites,
-        "groups": groups,
-        "trend": trend,
-        "notes": _notes(instrument, [a for _, _, a in rows], rules.text(instrument))
-        if has_text
-        else None,
-    }
+        top = int(sum(max(item.points or (0,)) for item in instrument.items))
+        width = instrument.report.total_bin
+        starts = list(range(0, top + 1, width))
+        if len(starts) > 1 and starts[-1] + width - 1 > top:
+            starts.pop()
+        bins = [
+            f"{lo}–{starts[i + 1] - 1 if i + 1 < len(starts) else top}"
+            for i, lo in enumerate(starts)
+        ]
+        specs.append(QuestionSpec(TOTAL, (*bins, NONE), (*(float(lo) for lo in starts), None)))
+    return specs
 
 
-def build_report(
+def has_mean(spec: QuestionSpec) -> bool:
+    """True when every answer (not answering aside) has a score, so a mean means something."""
+    pairs = zip(spec.categories, spec.scores, strict=True)
+    return all(score is not None for cat, score in pairs if cat != NONE)
+
+
+def count(
     records: Iterable[Opened],
     instruments: Mapping[str, Instrument],
-    *,
-    rules: Rules,
-    by: Period = "week",
-    since: date | None = None,
-    until: date | None = None,
-    site: str | None = None,
-    lang: str = "da",
-) -> dict[str, Any]:
-    """The whole report as a JSON-ready dict: rules, counts, and every instrument's groups."""
-    opened = 0
-    skipped: Counter[str] = Counter()
-    rows: dict[str, list[tuple[str, str, Mapping[str, Answer]]]] = {i: [] for i in instruments}
+    batch_of: Sequence[int],
+    batches: int,
+    extra_weeks: Iterable[str] = (),
+) -> Base:
+    """Count every record on its base cell.
+
+    Args:
+        records: the opened records.
+        instruments: the instruments by id (a record of another version is skipped).
+        batch_of: each import's batch, by import index.
+        batches: how many batches there are.
+        extra_weeks: weeks the axis must cover even without answers (earlier releases').
+    """
+    skipped = {"bad_date": 0, "unknown_instrument": 0, "invalid_answers": 0}
+    allowed = {i.id: _allowed(i) for i in instruments.values()}
+    rows: dict[str, list[tuple[int, str, str, Mapping[str, Answer]]]] = {i: [] for i in instruments}
     for record in records:
-        opened += 1
         payload = record.payload
         try:
-            day = day_of(payload.period)
-            period = period_of(payload.period, by)
+            week = week_of(payload.period)
         except ValueError:
             skipped["bad_date"] += 1
-            continue
-        if (since and day < since) or (until and day > until) or (site and record.site != site):
             continue
         instrument = instruments.get(payload.instrument_id)
         if instrument is None or instrument.version != payload.instrument_version:
             skipped["unknown_instrument"] += 1
             continue
-        try:
-            for item_id, value in payload.answers.items():
-                item_score(instrument, item_id, value)
-        except InvalidAnswer:
+        if not _valid(allowed[instrument.id], payload.answers):
             skipped["invalid_answers"] += 1
             continue
-        rows[instrument.id].append((period, record.site, payload.answers))
-    return {
-        "generated": date.today().isoformat(),
-        "lang": lang,
-        "records": opened,
-        "selected": sum(len(r) for r in rows.values()),
-        "skipped": dict(skipped),
-        "filters": {
-            "period": by,
-            "since": since.isoformat() if since else None,
-            "until": until.isoformat() if until else None,
-            "site": site,
-        },
-        "rules": {
-            "min_group": rules.min_group,
-            "min_group_text": rules.min_group_text,
-            "exposure_min_cell": EXPOSURE_MIN_CELL,
-        },
-        "instruments": {
-            instrument_id: instrument_report(
-                instruments[instrument_id], rows[instrument_id], rules, lang
-            )
-            for instrument_id in instruments
-        },
+        rows[instrument.id].append((batch_of[record.imported], record.site, week, payload.answers))
+    sites = tuple(sorted({site for kept in rows.values() for _, site, _, _ in kept}))
+    seen = sorted({w for kept in rows.values() for _, _, w, _ in kept} | set(extra_weeks))
+    weeks = tuple(weeks_between(f"{year_of(seen[0])}-W01", seen[-1])) if seen else ()
+    counts = {
+        instrument_id: _count_one(instruments[instrument_id], kept, batches, sites, weeks)
+        for instrument_id, kept in rows.items()
     }
+    return Base(batches, sites, weeks, counts, skipped)
+
+
+def _allowed(instrument: Instrument) -> dict[str, tuple[str, frozenset[object], int]]:
+    """Per item: its kind, the values it takes (scale and choice) and its longest text."""
+    out: dict[str, tuple[str, frozenset[object], int]] = {}
+    for item in instrument.items:
+        if item.kind == "scale":
+            assert item.min is not None and item.max is not None
+            out[item.id] = (item.kind, frozenset(range(item.min, item.max + 1)), 0)
+        elif item.kind == "choice":
+            out[item.id] = (item.kind, frozenset(o.id for o in item.options), 0)
+        else:
+            out[item.id] = (item.kind, frozenset(), item.max_length or 10**6)
+    return out
+
+
+def _valid(
+    allowed: dict[str, tuple[str, frozenset[object], int]], answers: Mapping[str, Answer]
+) -> bool:
+    """True when every answer is one the instrument accepts (instruments.validate_answers'
+    checks on each value, done with sets, as this runs for every record of a report)."""
+    for item_id, value in answers.items():
+        rule = allowed.get(item_id)
+        if rule is None:
+            return False
+        if value is None:
+            continue
+        kind, values, longest = rule
+        if kind == "text":
+            if not isinstance(value, str) or len(value) > longest:
+                return False
+        else:
+            wrong_type = isinstance(value, bool) or (kind == "scale" and not isinstance(value, int))
+            if wrong_type or value not in values:
+                return False
+    return True
+
+
+def _count_one(
+    instrument: Instrument,
+    rows: Sequence[tuple[int, str, str, Mapping[str, Answer]]],
+    batches: int,
+    sites: Sequence[str],
+    weeks: Sequence[str],
+) -> Counts:
+    shape = (batches, len(sites), len(weeks))
+    size = int(np.prod(shape))
+    site_index = {site: i for i, site in enumerate(sites)}
+    week_index = {week: i for i, week in enumerate(weeks)}
+    cell = np.array(
+        [(b * len(sites) + site_index[s]) * len(weeks) + week_index[w] for b, s, w, _ in rows],
+        dtype=np.int64,
+    )
+    group = np.bincount(cell, minlength=size).reshape(shape) if rows else np.zeros(shape, int)
+    specs = question_specs(instrument)
+    answered: dict[str, Array] = {}
+    buckets: dict[str, Array] = {}
+    sums: dict[str, NDArray[np.float64]] = {}
+    code_table = _codes(instrument, specs, [answers for _, _, _, answers in rows])
+    for index, spec in enumerate(specs):
+        position = {cat: i for i, cat in enumerate(spec.categories)}
+        codes = code_table[:, index]
+        given = codes >= 0
+        complete = codes != position.get(NONE, -1)
+        flat = cell[given] * len(spec.categories) + codes[given]
+        buckets[spec.id] = np.bincount(flat, minlength=size * len(spec.categories)).reshape(
+            (*shape, len(spec.categories))
+        )
+        real = [i for i, cat in enumerate(spec.categories) if cat != NONE]
+        answered[spec.id] = buckets[spec.id][..., real].sum(axis=3)
+        if spec.id == TOTAL:
+            totals = _totals(instrument, specs, code_table)
+            summed = np.bincount(cell[complete], weights=totals[complete], minlength=size)
+            sums[spec.id] = summed.astype(np.float64).reshape(shape)
+        elif has_mean(spec):
+            weights = np.array([s or 0.0 for s in spec.scores], dtype=np.float64)
+            sums[spec.id] = (buckets[spec.id] * weights).sum(axis=3).astype(np.float64)
+    notes: dict[tuple[str, int, str], list[str]] = {}
+    texts = [item.id for item in instrument.items if item.kind == "text"]
+    for _, site, week, answers in rows:
+        for item_id in texts:
+            value = answers.get(item_id)
+            if isinstance(value, str) and (text := clean_text(value)):
+                key = (site, week_index[week], item_id)
+                notes.setdefault(key, []).append(text)
+    return Counts(instrument, group, answered, buckets, sums, notes)
+
+
+def _codes(
+    instrument: Instrument, specs: Sequence[QuestionSpec], rows: Sequence[Mapping[str, Answer]]
+) -> Array:
+    """Each record's category index per question (the total: its bin); -1 for none."""
+    out = np.full((len(rows), len(specs)), -1, dtype=np.int64)
+    for column, spec in enumerate(specs):
+        if spec.id == TOTAL:
+            continue
+        position = {cat: i for i, cat in enumerate(spec.categories)}
+        none = position.get(NONE, -1)
+        out[:, column] = [
+            none if (value := answers.get(spec.id)) is None else position[str(value)]
+            for answers in rows
+        ]
+    if specs and specs[-1].id == TOTAL:
+        spec = specs[-1]
+        totals = _totals(instrument, specs, out)
+        lows = np.array([float(c.split("–")[0]) for c in spec.categories if c != NONE])
+        bins = np.searchsorted(lows, totals, side="right") - 1
+        complete = _complete(instrument, specs, out)
+        out[:, -1] = np.where(complete, bins, spec.categories.index(NONE))
+    return out
+
+
+def _complete(instrument: Instrument, specs: Sequence[QuestionSpec], codes: Array) -> Array:
+    """Which records answered every item (only they have a total)."""
+    scored = [i for i, spec in enumerate(specs) if spec.id != TOTAL]
+    nones = np.array(
+        [
+            spec.categories.index(NONE) if NONE in spec.categories else -2
+            for spec in specs
+            if spec.id != TOTAL
+        ]
+    )
+    complete: Array = np.all((codes[:, scored] >= 0) & (codes[:, scored] != nones), axis=1)
+    return complete
+
+
+def _totals(
+    instrument: Instrument, specs: Sequence[QuestionSpec], codes: Array
+) -> NDArray[np.float64]:
+    """Each record's total score from its answers' points (0 where it is incomplete)."""
+    total = np.zeros(codes.shape[0])
+    for column, spec in enumerate(specs):
+        if spec.id == TOTAL:
+            continue
+        points = np.array([score or 0.0 for score in spec.scores] + [0.0])
+        total += points[codes[:, column]]
+    return np.where(_complete(instrument, specs, codes), total, 0.0)
+
+
+def month_notes(counts: Counts, weeks: Sequence[str]) -> dict[tuple[str, str, str], list[str]]:
+    """The notes gathered per (site, month, question)."""
+    out: dict[tuple[str, str, str], list[str]] = {}
+    for (site, week, item_id), texts in counts.notes.items():
+        out.setdefault((site, month_of(weeks[week]), item_id), []).extend(texts)
+    return out

@@ -1,38 +1,46 @@
-"""The administrator's import, report and receipt commands (`kiosk-admin …`)."""
+"""The administrator's import, receive, report and receipt commands (`kiosk-admin …`)."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import os
 import sys
+from dataclasses import replace
 from datetime import date
+from itertools import chain
 from pathlib import Path
-from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from kiosk.admin import report_csv, report_html, report_json, report_text
-from kiosk.admin.adminstore import CACHE_DIR, AdminStore, ImportEntry
-from kiosk.admin.aggregate import Opened, Period, Rules, build_report
+from kiosk.admin.adminstore import CACHE_DIR, AdminStore, ImportEntry, StoreConfig
+from kiosk.admin.aggregate import Opened
+from kiosk.admin.grid import Grid, kind_of, weeks_of_month, weeks_of_year
 from kiosk.admin.importer import Importer, Outcome, shown
+from kiosk.admin.model import Report, Rules, Selection, Table, select
 from kiosk.admin.opencache import CacheUnreadable, cache_key, open_cache, seal_cache
 from kiosk.admin.opening import Failure, Invalid, open_records
+from kiosk.admin.publication import publish
+from kiosk.admin.receive import receive_and_import
+from kiosk.admin.releases import (
+    Release,
+    read_releases,
+    release_of,
+    same_numbers,
+    write_release,
+)
 from kiosk.admin.report_html import ChartsUnavailable
-from kiosk.config import MIN_GROUP_FLOOR, default_config_dir, load_instruments, load_site
+from kiosk.admin.video import import_videos, is_video
+from kiosk.config import MIN_GROUP_FLOOR, default_config_dir, load_instruments
 from kiosk.durable import StoreError
+from kiosk.instruments import Instrument
 from kiosk.records import Payload, default_catalogue
 from kiosk.sealing import load_private_key_file
 
 PASSPHRASE_ENV = "KIOSK_ADMIN_PASSPHRASE"
 EXIT_FAILED = 1
 EXIT_USAGE = 2
-RAW_WARNING = (
-    "WARNING: --raw writes every answer on its own line. Even without names, single answers "
-    "(a rare score, a note's wording, a small site's week) can point to a person. Keep the "
-    "file to yourself and delete it after use; never show it in a meeting."
-)
 
 
 def _command_error(message: str, exit_code: int = EXIT_USAGE) -> Exception:
@@ -55,6 +63,17 @@ def ask_passphrase(key_path: Path) -> bytes:
 def load_key(args: argparse.Namespace) -> X25519PrivateKey:
     """Read and decrypt --key (WrongPassphrase and KeyFormatError reach the CLI as one line)."""
     return load_private_key_file(args.key, ask_passphrase(args.key))
+
+
+def _is_video_file(path: str) -> bool:
+    """Whether a command-line source is a video file (by its first bytes, not its name)."""
+    if path == "-":
+        return False
+    try:
+        with open(path, "rb") as file:
+            return is_video(file.read(12))
+    except OSError:
+        return False  # the importer says why it cannot be read
 
 
 def _print_outcome(outcome: Outcome) -> None:
@@ -98,7 +117,7 @@ def _print_outcome(outcome: Outcome) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """kiosk-admin import: check and store bundles, QR frame images or frame text."""
+    """kiosk-admin import: check and store bundles, QR frame images, videos or frame text."""
     if args.paths.count("-") > 1:
         raise _command_error("Standard input ('-') can be named only once.")
     if "-" in args.paths and sys.stdin.isatty() and not os.environ.get(PASSPHRASE_ENV):
@@ -107,7 +126,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     failed = skipped = imported = 0
     with AdminStore.open(args.store, create=True) as store:
         importer = Importer(store, private_key)
-        for outcome in importer.run(args.paths):
+        videos = [path for path in args.paths if _is_video_file(path)]
+        others = [path for path in args.paths if path not in videos]
+        outcomes = chain(
+            import_videos(importer, [Path(path) for path in videos]), importer.run(others)
+        )
+        for outcome in outcomes:
             if outcome.error is None:
                 imported += 1
                 _print_outcome(outcome)
@@ -131,6 +155,20 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
         return EXIT_FAILED
     return 0
+
+
+def cmd_receive(args: argparse.Namespace) -> int:
+    """kiosk-admin receive: read the QR stream from a camera (or a video file) and import it."""
+    private_key = load_key(args)
+    with AdminStore.open(args.store, create=True) as store:
+        outcome = receive_and_import(Importer(store, private_key), args.camera)
+        if outcome.error is None:
+            _print_outcome(outcome)
+        else:
+            print(f"kiosk-admin: {outcome.source}: not imported: {outcome.error}", file=sys.stderr)
+        total = store.record_count
+    print(f"The admin store {shown(str(args.store))} holds {total} records.")
+    return EXIT_FAILED if outcome.error is not None else 0
 
 
 def _open_sealed(
@@ -171,7 +209,7 @@ def opened_records(
     cipher = cache_key(private_key)
     records: list[Opened] = []
     notes: list[str] = []
-    for entry in store.imports():
+    for index, entry in enumerate(store.imports()):
         if not entry.segment:
             continue
         blob = store.read_cache(entry)
@@ -197,8 +235,12 @@ def opened_records(
                 f"was not used: {why}. Its {len(opened)} records were opened from their sealed "
                 f"copies instead, and the cache {outcome}."
             )
-        # Format-2 records name their own site (authenticated); format 1 takes the bundle's.
-        records.extend(Opened(payload, payload.site or entry.site) for _, payload in opened)
+        # Format-2 records name their own site and kiosk (authenticated); format 1 takes the
+        # bundle header's.
+        records.extend(
+            Opened(payload, payload.site or entry.site, payload.kiosk_id or entry.kiosk_id, index)
+            for _, payload in opened
+        )
     return records, notes
 
 
@@ -209,89 +251,144 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a day like 2026-03-02") from None
 
 
-def _min_group(text: str) -> int:
-    value = int(text)
+def _threshold(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < MIN_GROUP_FLOOR:
         raise argparse.ArgumentTypeError(f"must be at least {MIN_GROUP_FLOOR} (got {value})")
     return value
 
 
-def site_rules(args: argparse.Namespace) -> Rules:
-    """Thresholds from the site config (--config, else the embedded one), raised by options."""
-    config = load_site(args.config or default_config_dir() / "kiosk.toml")
-    min_group = max(config.min_group, args.min_group or 0)
-    return Rules(min_group, max(config.min_group_text, args.min_group_text or 0, min_group))
+def _exports(store: AdminStore, retired: tuple[str, ...]) -> tuple[dict[str, date], int]:
+    """Each active kiosk's latest export day, and how many known kiosks are retired."""
+    latest: dict[str, date] = {}
+    for entry in store.imports():
+        day = date.fromisoformat(entry.created)
+        latest[entry.kiosk_id] = max(day, latest.get(entry.kiosk_id, day))
+    gone = {k for k in latest if any(k.startswith(prefix) for prefix in retired)}
+    return {k: d for k, d in latest.items() if k not in gone}, len(gone)
 
 
-def _raw(records: list[Opened], fmt: str, excel_da: bool) -> str:
-    rows: list[dict[str, Any]] = [
-        {
-            "site": record.site,
-            "period": record.payload.period,
-            "instrument": record.payload.instrument_id,
-            "version": record.payload.instrument_version,
-            "lang": record.payload.lang,
-            "answers": record.payload.answers,
-        }
-        for record in records
-    ]
-    if fmt == "csv":
-        import csv
-        import io
+def _selection(table: Table, args: argparse.Namespace) -> Selection:
+    """The cells the options pick: a site, a kind of period, whole weeks of a window."""
+    if args.site is not None and args.site not in table.sites:
+        known = ", ".join(report_text.safe(s) for s in table.sites) or "none yet"
+        raise _command_error(f"No site {args.site!r} in the closed periods (sites: {known}).")
+    if args.since and args.until and args.since > args.until:
+        raise _command_error("--since is after --until.")
+    in_window, snapped = _window(table, args.since, args.until)
+    kinds = {"week": "week", "month": "month", "year": "year", "all": "all"}
+    chosen = tuple(p for p in in_window if kind_of(p) in (kinds[args.period], "all"))
+    months = tuple(p for p in in_window if kind_of(p) == "month")
+    return Selection(args.site, args.period, chosen, months, snapped, args.lang)
 
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";" if excel_da else ",", lineterminator="\r\n")
-        writer.writerow(["site", "period", "instrument", "version", "lang", "answers"])
-        for row in rows:
-            answers = json.dumps(row["answers"], ensure_ascii=False, sort_keys=True)
-            writer.writerow(
-                [
-                    report_text.safe(row["site"]),
-                    row["period"],
-                    row["instrument"],
-                    row["version"],
-                    row["lang"],
-                    answers,
-                ]
-            )
-        return ("\ufeff" if excel_da else "") + buffer.getvalue()
-    if fmt == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
-    raise _command_error("--raw works with --format json or csv.")
+
+def _window(table: Table, since: date | None, until: date | None) -> tuple[list[str], str]:
+    """Periods of the table wholly inside [since, until], snapped outward to whole weeks."""
+    if since is None and until is None:
+        return list(table.periods), ""
+    covered = Grid(table.weeks, {w: (i,) for i, w in enumerate(table.weeks)})
+    weeks, snapped = covered.covering(since, until)
+    inside = set(weeks)
+    out = []
+    for period in table.periods:
+        kind = kind_of(period)
+        members = (
+            [period]
+            if kind == "week"
+            else weeks_of_month(period)
+            if kind == "month"
+            else weeks_of_year(period)
+            if kind == "year"
+            else list(table.weeks)
+        )
+        if members and set(members) <= inside:
+            out.append(period)
+    return out, snapped
+
+
+def _render(report: Report, fmt: str, excel_da: bool) -> str:
+    try:
+        if fmt == "csv":
+            return report_csv.render(report, excel_da)
+        if fmt == "json":
+            return report_json.render(report)
+        if fmt == "html":
+            return report_html.render(report)
+        return report_text.render(report)
+    except ChartsUnavailable as error:
+        raise _command_error(str(error)) from None
+
+
+def next_release(
+    records: list[Opened],
+    instruments: dict[str, Instrument],
+    rules: Rules,
+    releases: list[Release],
+    imports: int,
+    exports: dict[str, date],
+    retired: int,
+    today: date,
+) -> tuple[Table, Release | None]:
+    """The proved table of a store state, and the release to log (None: nothing new)."""
+    table, _ = publish(
+        records,
+        instruments,
+        rules,
+        releases=releases,
+        imports=imports,
+        exports=exports,
+        retired=retired,
+        today=today,
+    )
+    release = release_of(table, len(releases) + 1, imports)
+    if release.cells and not (releases and same_numbers(releases[-1], release)):
+        return table, release
+    return replace(table, release=len(releases)), None
+
+
+def render_selection(table: Table, args: argparse.Namespace) -> str:
+    """The report the options ask for: a selection of the table's cells, in one format."""
+    return _render(select(table, _selection(table, args)), args.format, args.excel_da)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """kiosk-admin report: the anonymity-safe report in text, JSON, CSV or HTML."""
-    rules = site_rules(args)
+    """kiosk-admin report: the anonymity-safe report in text, JSON, CSV or HTML.
+
+    The whole publication table is built and proved first and appended to the store's
+    release log before anything is printed; the options then only select its cells.
+    """
     instruments = load_instruments(default_config_dir() / "instruments")
     private_key = load_key(args)
+    cipher = cache_key(private_key)
     with AdminStore.open(args.store) as store:
+        config = store.config()
         records, notes = opened_records(store, private_key)
-    for note in notes:
-        print(f"kiosk-admin: note: {note}", file=sys.stderr)
-    if args.raw:
-        print(RAW_WARNING, file=sys.stderr)
-        text = _raw(records, args.format, args.excel_da)
-    else:
-        period: Period = args.period
-        report = build_report(
+        releases = read_releases(store.folder, cipher)
+        exports, retired = _exports(store, config.retired)
+        table, release = next_release(
             records,
             instruments,
-            rules=rules,
-            by=period,
-            since=args.since,
-            until=args.until,
-            site=args.site,
-            lang=args.lang,
+            Rules(config.min_group, config.min_group_text),
+            releases,
+            len(store.imports()),
+            exports,
+            retired,
+            date.today(),
         )
-        try:
-            if args.format == "csv":
-                text = report_csv.render(report, args.excel_da)
-            else:
-                renderers = {"text": report_text, "json": report_json, "html": report_html}
-                text = renderers[args.format].render(report)
-        except ChartsUnavailable as error:
-            raise _command_error(str(error)) from None
+        if release is not None:
+            write_release(store.folder, cipher, release)
+    for note in notes:
+        print(f"kiosk-admin: note: {note}", file=sys.stderr)
+    if table.unprovable:
+        print(
+            f"kiosk-admin: note: {table.unprovable} hidden number(s) were narrowed by earlier "
+            "releases made under lower thresholds; they stay hidden.",
+            file=sys.stderr,
+        )
+    text = render_selection(table, args)
     if args.out is None:
         sys.stdout.write(text)
         return 0
@@ -301,7 +398,33 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise _command_error(
             f"Cannot write {args.out}: {error.strerror or error}", EXIT_FAILED
         ) from None
-    print(f"Wrote the {args.format} report of {len(records)} records to {args.out}")
+    print(f"Wrote the {args.format} report to {args.out}")
+    return 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    """kiosk-admin config: show or set the store's thresholds and retired kiosks."""
+    with AdminStore.open(args.store) as store:
+        config = store.config()
+        min_group = args.min_group or config.min_group
+        min_text = args.min_group_text or max(config.min_group_text, min_group)
+        if min_text < min_group:
+            raise _command_error(
+                f"--min-group-text ({min_text}) must be at least --min-group ({min_group})."
+            )
+        retired = [k for k in config.retired if k not in (args.unretire or [])]
+        known = {entry.kiosk_id for entry in store.imports()}
+        for kiosk in args.retire or []:
+            if not any(k.startswith(kiosk) for k in known):
+                raise _command_error(f"No kiosk {kiosk!r} has been imported into {args.store}.")
+            if kiosk not in retired:
+                retired.append(kiosk)
+        updated = StoreConfig(min_group, min_text, tuple(retired))
+        if updated != config:
+            store.write_config(updated)
+    print(f"min_group = {updated.min_group}")
+    print(f"min_group_text = {updated.min_group_text}")
+    print(f"retired kiosks = {', '.join(updated.retired) or 'none'}")
     return 0
 
 
@@ -329,25 +452,45 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     imp.add_argument("--store", type=Path, required=True, help="the admin store folder")
     imp.add_argument("--key", type=Path, required=True, help="admin-key.pem")
-    imp.add_argument("paths", nargs="+", metavar="PATH", help="bundle, image or text file, or -")
+    imp.add_argument(
+        "paths", nargs="+", metavar="PATH", help="bundle, image, video or text file, or -"
+    )
     imp.set_defaults(handler=cmd_import)
+
+    live = commands.add_parser(
+        "receive", help="read the kiosk's QR code live from a webcam and import it when whole"
+    )
+    live.add_argument("--store", type=Path, required=True, help="the admin store folder")
+    live.add_argument("--key", type=Path, required=True, help="admin-key.pem")
+    live.add_argument(
+        "--camera", default="0", metavar="N|FILE", help="camera number (0: the first) or a video"
+    )
+    live.set_defaults(handler=cmd_receive)
 
     rep = commands.add_parser("report", help="write a report that hides groups too small")
     rep.add_argument("--store", type=Path, required=True, help="the admin store folder")
     rep.add_argument("--key", type=Path, required=True, help="admin-key.pem")
     rep.add_argument("--format", choices=("text", "json", "csv", "html"), default="text")
     rep.add_argument("--out", type=Path, default=None, help="write to this file, not stdout")
-    rep.add_argument("--period", choices=("week", "month"), default="week")
-    rep.add_argument("--since", type=_day, default=None, help="first day, e.g. 2026-01-01")
-    rep.add_argument("--until", type=_day, default=None, help="last day, e.g. 2026-03-31")
+    rep.add_argument(
+        "--period", choices=("week", "month", "year", "all"), default="week", help="kind of period"
+    )
+    rep.add_argument(
+        "--since", type=_day, default=None, help="first day, widened to its whole week"
+    )
+    rep.add_argument("--until", type=_day, default=None, help="last day, widened to its week")
     rep.add_argument("--site", default=None, help="only this site")
     rep.add_argument("--lang", choices=("da", "en"), default="da")
     rep.add_argument("--excel-da", action="store_true", help="CSV for Danish Excel (; and ,)")
-    rep.add_argument("--raw", action="store_true", help="one line per answer (re-identifiable!)")
-    rep.add_argument("--config", type=Path, default=None, help="a kiosk.toml with [report]")
-    rep.add_argument("--min-group", type=_min_group, default=None, help="raise min_group")
-    rep.add_argument("--min-group-text", type=_min_group, default=None, help="raise it for text")
     rep.set_defaults(handler=cmd_report)
+
+    conf = commands.add_parser("config", help="show or set the store's thresholds and retirements")
+    conf.add_argument("--store", type=Path, required=True, help="the admin store folder")
+    conf.add_argument("--min-group", type=_threshold, default=None, help="fewest answers shown")
+    conf.add_argument("--min-group-text", type=_threshold, default=None, help="for notes")
+    conf.add_argument("--retire", action="append", metavar="KIOSK", help="kiosk id (prefix)")
+    conf.add_argument("--unretire", action="append", metavar="KIOSK", help="undo --retire")
+    conf.set_defaults(handler=cmd_config)
 
     rec = commands.add_parser("receipt", help="list imported bundles and their receipt codes")
     rec.add_argument("--store", type=Path, required=True, help="the admin store folder")

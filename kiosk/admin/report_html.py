@@ -11,8 +11,17 @@ import io
 from typing import Any
 
 from kiosk.admin.actionplan import GULDKORN, REFLECTION_QUESTIONS, SAFETY_STEPS
+from kiosk.admin.aggregate import TOTAL
 from kiosk.admin.importer import ADMIN_EXTRA
-from kiosk.admin.report_text import hidden_text, number, place, rules_lines
+from kiosk.admin.model import ALL, Cell, InstrumentInfo, Measure, Question, Report
+from kiosk.admin.report_text import (
+    coverage_lines,
+    hidden_text,
+    notes_heading,
+    number,
+    place,
+    rules_lines,
+)
 from kiosk.admin.wording import label
 
 CSS = """
@@ -64,110 +73,96 @@ def _bar_svg(labels: list[str], values: list[float], title: str, salt: str) -> s
     return svg[svg.index("<svg") :]
 
 
-def _chart(meta: dict[str, Any], group: dict[str, Any], lang: str, salt: str) -> str:
-    """Means per question of one shown group (or counts, where there is no mean), with n."""
+def _question(info: InstrumentInfo, question_id: str) -> Question:
+    return next(q for q in info.questions if q.id == question_id)
+
+
+def _chart(info: InstrumentInfo, cell: Cell, lang: str, salt: str) -> str:
+    """Means per question of one shown cell (or counts, where there is no mean), with n."""
     labels, values, ns = [], [], []
-    for name, cell in group["items"].items():
-        if cell["suppressed"]:
+    for measure in cell.measures:
+        if measure.n is None or measure.question == TOTAL:
             continue
-        if cell.get("mean") is not None:
-            value = float(cell["mean"])
+        if measure.mean is not None:
+            value = float(measure.mean)
         else:
-            value = float(next(iter(cell["distribution"].values())) or 0)
-        labels.append(meta["items"][name]["label"])
+            value = float(next((count for _, count in measure.distribution), 0) or 0)
+        labels.append(_question(info, measure.question).label.get(lang))
         values.append(value)
-        ns.append(cell["n"])
+        ns.append(measure.n)
     if not values:
         return ""
-    svg = _bar_svg(labels, values, f"{meta['title']} – {label(lang, 'mean')}", salt)
+    svg = _bar_svg(labels, values, f"{info.title.get(lang)} – {label(lang, 'mean')}", salt)
     caption = ", ".join(f"{e(lab[:30])}: n={n}" for lab, n in zip(labels, ns, strict=True))
-    return (
-        f'<figure class="chart">{svg}<figcaption>n = {group["n"]} · {caption}</figcaption></figure>'
-    )
+    return f'<figure class="chart">{svg}<figcaption>n = {cell.n} · {caption}</figcaption></figure>'
 
 
-def _cell_html(meta: dict[str, Any], name: str, cell: dict[str, Any], lang: str) -> str:
-    heading = (
-        meta["items"][name]["label"]
-        if name != "total"
-        else ("Samlet score 0–70" if lang == "da" else "Total score 0–70")
-    )
-    if cell["suppressed"]:
-        why = e(hidden_text(cell, lang))
-        return f'<tr><td>{e(heading)}</td><td colspan="3" class="hidden">{why}</td></tr>'
-    if name == "total":
-        categories = [[key, key] for key in cell["distribution"]]
-    else:
-        categories = meta["items"][name]["categories"]
+def _measure_html(info: InstrumentInfo, measure: Measure, lang: str) -> str:
+    question = _question(info, measure.question)
+    heading = question.label.get(lang)
+    labels = {category.id: category.label.get(lang) for category in question.categories}
     dist = ", ".join(
-        f"{e(cat_label)}: "
-        + (
-            "<span class=hidden>–</span>"
-            if cell["distribution"].get(cat) is None
-            else e(cell["distribution"][cat])
-        )
-        for cat, cat_label in categories
+        f"{e(labels.get(cat, cat))}: "
+        + (f"<span class=hidden>{e(hidden_text(lang))}</span>" if count is None else e(count))
+        for cat, count in measure.distribution
+    )
+    answered = (
+        f"<span class=hidden>{e(hidden_text(lang))}</span>" if measure.n is None else measure.n
     )
     extra = ""
-    if "share_low" in cell:
-        low, high = number(cell["share_low"], lang), number(cell["share_high"], lang)
+    if question.shares:
+        low, high = number(measure.share_low, lang), number(measure.share_high, lang)
         low_word, high_word = e(label(lang, "share_low")), e(label(lang, "share_high"))
         extra = f"<br>{low_word}: {e(low)} · {high_word}: {e(high)}"
     return (
-        f"<tr><td>{e(heading)}</td><td>{cell['n']}</td>"
-        f"<td>{e(number(cell.get('mean'), lang))}{extra}</td><td>{dist}</td></tr>"
+        f"<tr><td>{e(heading)}</td><td>{answered}</td>"
+        f"<td>{e(number(measure.mean, lang))}{extra}</td><td>{dist}</td></tr>"
     )
 
 
-def _instrument_html(instrument_id: str, meta: dict[str, Any], lang: str) -> str:
-    n = "–" if meta["n"] is None else meta["n"]
-    parts = [f'<section class="instrument"><h2>{e(meta["title"])} <small>(n = {n})</small></h2>']
-    if not meta["groups"]:
-        return parts[0] + f"<p>{e(label(lang, 'no_answers'))}</p></section>"
+def _instrument_html(report: Report, instrument_id: str, info: InstrumentInfo) -> str:
+    lang = report.lang
+    parts = [f'<section class="instrument"><h2>{e(info.title.get(lang))}</h2>']
+    cells = report.cells.get(instrument_id, [])
+    if not cells:
+        parts.append(f"<p>{e(label(lang, 'no_answers'))}</p>")
     head = (
         ("Spørgsmål", "n", "Gennemsnit", "Fordeling")
         if lang == "da"
         else ("Question", "n", "Mean", "Distribution")
     )
-    for index, group in enumerate(meta["groups"]):
-        title = e(place(group, lang))
-        if group["suppressed"]:
-            parts.append(f'<h3>{title}</h3><p class="hidden">{e(hidden_text(group, lang))}</p>')
+    single_site = len(report.table.sites) == 1
+    for index, cell in enumerate(cells):
+        title = e(place(cell, lang))
+        if cell.n is None:
+            parts.append(f'<h3>{title}</h3><p class="hidden">{e(hidden_text(lang))}</p>')
             continue
-        parts.append(f"<h3>{title} <small>(n = {group['n']})</small></h3>")
-        is_total = group["period"] == "all" or len(meta["periods"]) == 1
-        if is_total and (group["site"] == "all" or len(meta["sites"]) == 1):
-            parts.append(_chart(meta, group, lang, f"{instrument_id}-{index}"))
-        rows = [_cell_html(meta, name, cell, lang) for name, cell in group["items"].items()]
-        if "total" in group:
-            rows.append(_cell_html(meta, "total", group["total"], lang))
+        stale = f" <small>[{e(label(lang, 'as_of', day=cell.as_of))}]</small>" if cell.as_of else ""
+        parts.append(f"<h3>{title} <small>(n = {cell.n})</small>{stale}</h3>")
+        if cell.period == ALL and (cell.site == ALL or single_site):
+            parts.append(_chart(info, cell, lang, f"{instrument_id}-{index}"))
+        rows = [_measure_html(info, measure, lang) for measure in cell.measures]
         header = "".join(f"<th>{h}</th>" for h in head)
         parts.append(f"<table><tr>{header}</tr>{''.join(rows)}</table>")
-        if instrument_id == "exposures" and meta["prevention_examples"]:
+        if info.prevention_examples:
             reported = any(
-                not cell["suppressed"] and (cell["distribution"].get("ja") or 0) > 0
-                for cell in group["items"].values()
+                measure.n is not None and (dict(measure.distribution).get("ja") or 0) > 0
+                for measure in cell.measures
             )
             if reported:
-                title_p = (
-                    "Eksempler på forebyggelse (bilag 1)"
-                    if lang == "da"
-                    else ("Examples of prevention (annex 1)")
-                )
-                items = "".join(f"<li>{e(text)}</li>" for text in meta["prevention_examples"])
-                parts.append(f"<p><strong>{title_p}</strong></p><ul>{items}</ul>")
-    notes = meta["notes"]
-    if notes is not None:
-        if notes["shown"]:
-            word = e(label(lang, "notes"))
-            items = "".join(f"<li>{e(text)}</li>" for text in notes["texts"])
-            parts.append(
-                f'<h3>{word} <small>(n = {notes["n"]})</small></h3><ul class="notes">{items}</ul>'
-            )
-        else:
-            parts.append(
-                f'<p class="hidden">{e(label(lang, "notes_hidden", n=notes["needed"]))}</p>'
-            )
+                items = "".join(f"<li>{e(t.get(lang))}</li>" for t in info.prevention_examples)
+                word = e(label(lang, "prevention"))
+                parts.append(f"<p><strong>{word}</strong></p><ul>{items}</ul>")
+    if info.text_questions:
+        notes = report.notes.get(instrument_id, [])
+        if not notes:
+            needed = label(lang, "notes_hidden", n=info.min_group_text)
+            parts.append(f'<p class="hidden">{e(needed)}</p>')
+        for note in notes:
+            heading = e(notes_heading(note, info, lang))
+            items = "".join(f"<li>{e(text)}</li>" for text in note.texts)
+            count = f"<small>(n = {len(note.texts)})</small>"
+            parts.append(f'<h3>{heading} {count}</h3><ul class="notes">{items}</ul>')
     parts.append("</section>")
     return "".join(parts)
 
@@ -198,20 +193,20 @@ def _plan_html(lang: str) -> str:
     )
 
 
-def render(report: dict[str, Any]) -> str:
+def render(report: Report) -> str:
     """The whole report as one HTML document."""
-    lang = report["lang"]
+    lang, table = report.lang, report.table
     title = e(label(lang, "title"))
     rules = "".join(f"<li>{e(line)}</li>" for line in rules_lines(report))
     dialogue = label(lang, "dialogue")
     counts = (
-        f"{e(label(lang, 'records'))}: {report['records']} · "
-        f"{e(label(lang, 'selected'))}: {report['selected']} · "
-        f"{e(label(lang, 'generated'))}: {e(report['generated'])}"
+        f"{e(label(lang, 'generated'))}: {e(table.generated.isoformat())} · "
+        f"{e(label(lang, 'release'))} {table.release}<br>"
+        + "<br>".join(e(line) for line in coverage_lines(report))
     )
     body = "".join(
-        _instrument_html(instrument_id, meta, lang)
-        for instrument_id, meta in report["instruments"].items()
+        _instrument_html(report, instrument_id, info)
+        for instrument_id, info in table.instruments.items()
     )
     return (
         f'<!DOCTYPE html>\n<html lang="{e(lang)}"><head><meta charset="utf-8">'

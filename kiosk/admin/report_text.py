@@ -1,4 +1,4 @@
-"""The report as plain terminal text: every number with its n, hidden groups said plainly.
+"""The report as plain terminal text: every number with its n, hidden cells said plainly.
 
 Anything that came from a kiosk (notes, site names) is stripped of control and escape
 characters before it reaches the terminal; nothing is rendered as markup.
@@ -6,8 +6,7 @@ characters before it reaches the terminal; nothing is rendered as markup.
 
 from __future__ import annotations
 
-from typing import Any
-
+from kiosk.admin.model import ALL, Cell, InstrumentInfo, Measure, Notes, Question, Report
 from kiosk.admin.wording import label
 from kiosk.sanitize import clean_text
 
@@ -17,17 +16,43 @@ def safe(text: object) -> str:
     return clean_text(str(text))
 
 
-def rules_lines(report: dict[str, Any]) -> list[str]:
-    """The anonymity rules, as every format prints them."""
-    lang, rules = report["lang"], report["rules"]
-    return [
-        label(lang, "rule_group", n=rules["min_group"]),
-        label(lang, "rule_text", n=rules["min_group_text"]),
-        label(lang, "rule_complementary"),
-        label(lang, "rule_exposure", n_minus=rules["exposure_min_cell"] - 1),
+def rules_lines(report: Report) -> list[str]:
+    """The anonymity rules in a short human form, as every format prints them."""
+    lang, table = report.lang, report.table
+    rules = table.rules
+    lines = [
+        label(lang, "rule_group", n=rules.min_group),
+        label(lang, "rule_audit", n=rules.min_group),
+        label(lang, "rule_text", n=rules.min_group_text),
+    ]
+    for info in table.instruments.values():
+        if info.min_group > rules.min_group:
+            lines.append(f"{info.title.get(lang)}: {label(lang, 'rule_group', n=info.min_group)}")
+    lines += [
+        label(lang, "rule_closed"),
+        label(lang, "rule_filters"),
         label(lang, "rule_month"),
         label(lang, "rule_forged"),
     ]
+    return lines
+
+
+def coverage_lines(report: Report) -> list[str]:
+    """Which periods the table covers, what waits, and how the dates were snapped."""
+    lang, table = report.lang, report.table
+    out = []
+    if table.weeks:
+        out.append(f"{label(lang, 'covered')}: {table.weeks[0]} – {table.weeks[-1]}")
+    else:
+        out.append(label(lang, "nothing"))
+    if table.open_from is not None:
+        key = "open" if table.waiting_for else "open_now"
+        out.append(label(lang, key, week=table.open_from, n=table.waiting_for))
+    if table.retired:
+        out.append(label(lang, "retired", n=table.retired))
+    if report.selection.snapped:
+        out.append(label(lang, "snapped", weeks=report.selection.snapped))
+    return out
 
 
 def number(value: float | None, lang: str) -> str:
@@ -38,77 +63,88 @@ def number(value: float | None, lang: str) -> str:
     return text.replace(".", ",") if lang == "da" else text
 
 
-def hidden_text(cell: dict[str, Any], lang: str) -> str:
-    """Why a cell is not shown."""
-    return label(lang, "too_few" if cell.get("reason") == "too_few" else "complementary")
+def hidden_text(lang: str) -> str:
+    """What a hidden number says: only that it is hidden, never why."""
+    return label(lang, "hidden")
 
 
-def place(group: dict[str, Any], lang: str) -> str:
-    """A group's period and site, as a heading."""
-    period = label(lang, "all") if group["period"] == "all" else group["period"]
-    site = label(lang, "all") if group["site"] == "all" else safe(group["site"])
+def place(cell: Cell, lang: str) -> str:
+    """A cell's period and site, as a heading."""
+    period = label(lang, "all") if cell.period == ALL else cell.period
+    site = label(lang, "all") if cell.site == ALL else safe(cell.site)
     return f"{period} · {site}"
 
 
-def distribution_text(cell: dict[str, Any], categories: list[list[str]], lang: str) -> str:
-    """'label: count' pairs in the item's order; hidden counts say so."""
-    parts = []
-    for cat_id, cat_label in categories:
-        count = cell["distribution"].get(cat_id)
-        parts.append(f"{cat_label}: {label(lang, 'masked') if count is None else count}")
-    return " | ".join(parts)
+def question_label(question: Question, lang: str) -> str:
+    """A question's label in the report's language."""
+    return question.label.get(lang)
 
 
-def _item_lines(meta: dict[str, Any], name: str, cell: dict[str, Any], lang: str) -> list[str]:
-    heading = label(lang, "total") if name == "total" else meta["items"][name]["label"]
-    if cell["suppressed"]:
-        return [f"    {heading}: {hidden_text(cell, lang)}"]
-    line = f"    {heading} (n={cell['n']})"
-    if cell.get("mean") is not None:
-        line += f"  {label(lang, 'mean')}: {number(cell['mean'], lang)}"
-    if "share_low" in cell:
-        line += f"  {label(lang, 'share_low')}: {number(cell['share_low'], lang)}"
-        line += f"  {label(lang, 'share_high')}: {number(cell['share_high'], lang)}"
-    if name == "total":
-        categories = [[key, key] for key in cell["distribution"]]
-    else:
-        categories = meta["items"][name]["categories"]
-    return [line, f"      {distribution_text(cell, categories, lang)}"]
+def distribution_text(measure: Measure, question: Question, lang: str) -> str:
+    """'label: count' pairs in the question's order; hidden counts say so."""
+    labels = {category.id: category.label.get(lang) for category in question.categories}
+    return " | ".join(
+        f"{labels.get(cat, cat)}: {hidden_text(lang) if count is None else count}"
+        for cat, count in measure.distribution
+    )
 
 
-def render(report: dict[str, Any]) -> str:
+def _measure_lines(info: InstrumentInfo, measure: Measure, lang: str) -> list[str]:
+    question = next(q for q in info.questions if q.id == measure.question)
+    heading = question_label(question, lang)
+    answered = hidden_text(lang) if measure.n is None else measure.n
+    line = f"    {heading} (n={answered})"
+    if measure.mean is not None:
+        line += f"  {label(lang, 'mean')}: {number(measure.mean, lang)}"
+    if question.shares:
+        line += f"  {label(lang, 'share_low')}: {number(measure.share_low, lang)}"
+        line += f"  {label(lang, 'share_high')}: {number(measure.share_high, lang)}"
+    return [line, f"      {distribution_text(measure, question, lang)}"]
+
+
+def cell_heading(cell: Cell, lang: str) -> str:
+    """A cell's heading with its n, or that it is hidden, or which release it repeats."""
+    if cell.n is None:
+        return f"{place(cell, lang)}: {hidden_text(lang)}"
+    stale = f"  [{label(lang, 'as_of', day=cell.as_of)}]" if cell.as_of else ""
+    return f"{place(cell, lang)}  (n={cell.n}){stale}"
+
+
+def notes_heading(note: Notes, info: InstrumentInfo, lang: str) -> str:
+    """Which question, site and month a list of notes comes from."""
+    question = next(q for q in info.text_questions if q.id == note.question)
+    site = safe(note.site)
+    return f"{label(lang, 'notes')} – {question.label.get(lang)} · {site} · {note.month}"
+
+
+def render(report: Report) -> str:
     """The whole report as text lines for a terminal or a .txt file."""
-    lang = report["lang"]
+    lang, table = report.lang, report.table
     out = [
         label(lang, "title"),
-        f"{label(lang, 'generated')}: {report['generated']}",
-        f"{label(lang, 'records')}: {report['records']}  ·  "
-        f"{label(lang, 'selected')}: {report['selected']}",
+        f"{label(lang, 'generated')}: {table.generated.isoformat()}  ·  "
+        f"{label(lang, 'release')} {table.release}",
+        *coverage_lines(report),
         "",
         f"{label(lang, 'rules')}:",
         *(f"  - {line}" for line in rules_lines(report)),
         "",
         label(lang, "dialogue"),
     ]
-    for meta in report["instruments"].values():
-        out += ["", "=" * 72, f"{meta['title']}  (n={meta['n'] if meta['n'] is not None else '–'})"]
-        if not meta["groups"]:
+    for instrument_id, info in table.instruments.items():
+        cells = report.cells.get(instrument_id, [])
+        out += ["", "=" * 72, info.title.get(lang)]
+        if not cells:
             out.append(f"  {label(lang, 'no_answers')}")
-            continue
-        for group in meta["groups"]:
-            if group["suppressed"]:
-                out.append(f"  {place(group, lang)}: {hidden_text(group, lang)}")
-                continue
-            out.append(f"  {place(group, lang)}  (n={group['n']})")
-            for name, cell in group["items"].items():
-                out += _item_lines(meta, name, cell, lang)
-            if "total" in group:
-                out += _item_lines(meta, "total", group["total"], lang)
-        notes = meta["notes"]
-        if notes is not None:
-            if notes["shown"]:
-                out.append(f"  {label(lang, 'notes')} (n={notes['n']}):")
-                out += [f"    • {safe(text)}" for text in notes["texts"]]
-            else:
-                out.append(f"  {label(lang, 'notes_hidden', n=notes['needed'])}")
+        for cell in cells:
+            out.append(f"  {cell_heading(cell, lang)}")
+            for measure in cell.measures:
+                out += _measure_lines(info, measure, lang)
+        if info.text_questions:
+            notes = report.notes.get(instrument_id, [])
+            if not notes:
+                out.append(f"  {label(lang, 'notes_hidden', n=info.min_group_text)}")
+            for note in notes:
+                out.append(f"  {notes_heading(note, info, lang)} (n={len(note.texts)}):")
+                out += [f"    • {safe(text)}" for text in note.texts]
     return "\n".join(out) + "\n"

@@ -6,22 +6,30 @@ LABELS: dict[str, dict[str, str]] = {
     "da": {
         "title": "Trivselskiosk – rapport",
         "generated": "Dannet",
-        "records": "Åbnede svar",
-        "selected": "Svar i rapporten",
         "rules": "Regler for anonymitet",
-        "rule_group": "Grupper (værktøj × periode × sted) med færre end {n} svar vises ikke.",
-        "rule_text": "Fritekst og påvirkninger vises først fra {n} svar; noterne er blandet og "
-        "uden dato.",
-        "rule_complementary": "Når én gruppe er skjult, skjules også den næstmindste i samme "
-        "sum (eller summen), så ingen kan regne den skjulte ud.",
-        "rule_exposure": "Påvirkninger: et svar (ja/nej/vil ikke svare) givet af 1–{n_minus} "
-        "personer i en gruppe vises ikke.",
-        "rule_month": "En uge hører til den måned, dens torsdag ligger i (ISO 8601).",
+        "rule_group": "En celle (værktøj × sted × periode) med færre end {n} svar viser intet tal, "
+        "heller ikke sit n.",
+        "rule_audit": "Flere celler skjules, indtil det er bevist (heltalsprogrammering), at ingen "
+        "skjult celle kan indsnævres til færre end {n} mulige antal – heller ikke ved at "
+        "kombinere alle rapporter, der nogensinde er lavet fra denne butik.",
+        "rule_text": "Noter vises kun fra et sted × en måned med mindst {n} svar, pr. spørgsmål, "
+        "blandet og uden dato.",
+        "rule_closed": "Kun afsluttede perioder: en uge er med, når den er slut, og hver kiosk har "
+        "eksporteret efter den (eller er meldt ude af brug).",
+        "rule_filters": "Filtre vælger kun celler fra samme tabel; de lægger aldrig tal sammen.",
+        "rule_month": "En uge hører til den måned og det år, dens torsdag ligger i (ISO 8601).",
         "rule_forged": "Alle med den offentlige nøgle kan tilføje svar, så tallene gælder pr. "
         "import og kiosk, og et uventet spring i antallet bør undersøges.",
-        "too_few": "for få svar",
-        "complementary": "skjult, så en anden skjult gruppe ikke kan regnes ud",
-        "masked": "for få",
+        "hidden": "skjult",
+        "as_of": "som udgivet {day}",
+        "release": "Udgivelse",
+        "covered": "Perioder",
+        "open": "{week} og senere er ikke med endnu: de venter på eksport fra {n} kiosk(er)",
+        "open_now": "{week} og senere er ikke med endnu: perioden er ikke slut",
+        "retired": "{n} kiosk(er) meldt ude af brug",
+        "snapped": "Datoerne er udvidet til hele uger: {weeks}",
+        "nothing": "Ingen afsluttede perioder endnu.",
+        "masked": "skjult",
         "all": "alle",
         "period": "Periode",
         "site": "Sted",
@@ -32,7 +40,7 @@ LABELS: dict[str, dict[str, str]] = {
         "share_high": "Andel ≥8 (brug for mere)",
         "total": "Samlet score 0–70 (kun fuldt besvarede)",
         "notes": "Noter (blandet, uden dato)",
-        "notes_hidden": "Noterne vises først fra {n} svar.",
+        "notes_hidden": "Noter vises kun fra et sted × en måned med mindst {n} svar.",
         "no_answers": "Ingen svar i perioden.",
         "trend": "Udvikling",
         "dialogue": "Arbejdstilsynet forventer, at resultaterne følges op af en dialog på "
@@ -47,22 +55,30 @@ LABELS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Trivselskiosk – report",
         "generated": "Generated",
-        "records": "Records opened",
-        "selected": "Answers in this report",
         "rules": "Anonymity rules",
-        "rule_group": "Groups (tool × period × site) with fewer than {n} answers are not shown.",
-        "rule_text": "Free text and strains are shown only from {n} answers; notes are shuffled "
-        "and undated.",
-        "rule_complementary": "When one group is hidden, the next smallest in the same sum (or "
-        "the sum) is hidden too, so no one can work the hidden one out.",
-        "rule_exposure": "Strains: an answer (yes/no/prefer not to say) given by 1–{n_minus} "
-        "people in a group is not shown.",
-        "rule_month": "A week belongs to the month its Thursday falls in (ISO 8601).",
+        "rule_group": "A cell (tool × site × period) with fewer than {n} answers shows no number, "
+        "not even its n.",
+        "rule_audit": "More cells are hidden until it is proved (integer programming) that no "
+        "hidden cell can be narrowed to fewer than {n} possible counts, even by combining every "
+        "report ever made from this store.",
+        "rule_text": "Notes are shown only from a site × month with at least {n} answers, per "
+        "question, shuffled and undated.",
+        "rule_closed": "Closed periods only: a week is in once it is over and every kiosk has "
+        "exported after it (or is marked retired).",
+        "rule_filters": "Filters only select cells of the same table; they never add numbers up.",
+        "rule_month": "A week belongs to the month and year its Thursday falls in (ISO 8601).",
         "rule_forged": "Anyone who holds the public key can add records, so counts are per "
         "import and kiosk, and an unexpected jump in them should be questioned.",
-        "too_few": "too few answers",
-        "complementary": "hidden so that another hidden group cannot be worked out",
-        "masked": "too few",
+        "hidden": "hidden",
+        "as_of": "as published {day}",
+        "release": "Release",
+        "covered": "Periods",
+        "open": "{week} and later are not in yet: they wait for an export from {n} kiosk(s)",
+        "open_now": "{week} and later are not in yet: the period is not over",
+        "retired": "{n} kiosk(s) marked retired",
+        "snapped": "The dates were widened to whole weeks: {weeks}",
+        "nothing": "No closed periods yet.",
+        "masked": "hidden",
         "all": "all",
         "period": "Period",
         "site": "Site",
@@ -73,7 +89,7 @@ LABELS: dict[str, dict[str, str]] = {
         "share_high": "Share ≥8 (need more)",
         "total": "Total score 0–70 (complete answers only)",
         "notes": "Notes (shuffled, undated)",
-        "notes_hidden": "Notes are shown only from {n} answers.",
+        "notes_hidden": "Notes are shown only from a site × month with at least {n} answers.",
         "no_answers": "No answers in this period.",
         "trend": "Trend",
         "dialogue": "The Working Environment Authority expects results to be followed by a "

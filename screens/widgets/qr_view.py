@@ -26,7 +26,10 @@ from textual.worker import get_current_worker
 from kiosk.qrframes import FrameStream, encode_frames
 from kiosk.qrrender import fit_version, half_block_lines, qr_matrix
 
-DEFAULT_RATE = 5.0
+# A phone films at 30 frames a second (24 in dim light) and its rolling shutter tears a picture
+# taken while the terminal repaints: at 12 frames a second each frame stays on screen for 2.5
+# camera frames (2 at 24 fps), so the camera catches nearly every one (docs/qr-transfer.md).
+DEFAULT_RATE = 12.0
 MIN_RATE = 1.0
 MAX_RATE = 30.0
 RATE_STEP = 1.0

@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: fake clocks, Textual flow helpers, a pty terminal, QR reading."""
