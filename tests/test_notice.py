@@ -10,8 +10,7 @@ import base64
 import json
 import re
 import shutil
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from notice_spec import read_notice
 
+from kiosk.admin.model import Cell, Measure
 from kiosk.admin.notice_build import (
     HeadlineRequest,
     NoticeBuildError,
@@ -208,35 +208,15 @@ def test_a_signed_notice_with_a_small_groups_number_is_refused(
     assert refused.value.reason == "small_group"
 
 
-@dataclass(frozen=True)
-class Measure:
-    """A question's numbers in a publication-table cell (kiosk/admin/model.py's shape)."""
-
-    question: str
-    n: int | None
-    mean: float | None = None
-
-
-@dataclass(frozen=True)
-class Cell:
-    """A publication-table cell (kiosk/admin/model.py's shape); n None means hidden."""
-
-    instrument: str
-    site: str
-    period: str
-    n: int | None
-    measures: Sequence[Measure] = ()
-
-
 LABELS = {("support", "total"): Text("Støtte", "Support")}
 
 
 def test_headlines_come_only_from_published_cells() -> None:
     cells = [
-        Cell("support", SITE, "2026-02", 14, (Measure("total", 14, 3.5),)),
+        Cell("support", SITE, "2026-02", 14, (Measure("total", 14, mean=3.5),)),
         Cell("support", SITE, "2026-W09", None, (Measure("total", None),)),
         Cell("support", SITE, "2026-W10", 9, (Measure("total", None),)),
-        Cell("support", "Lager", "2026-02", 3, (Measure("total", 3, 1.0),)),
+        Cell("support", "Lager", "2026-02", 3, (Measure("total", 3, mean=1.0),)),
     ]
 
     def pick(text: str, site: str = SITE) -> tuple[Headline, ...]:
@@ -402,8 +382,8 @@ def test_kiosk_admin_signs_notices_with_the_key_beside_admin_key(
     assert not out.exists()
     add = ["plan", "add", *key, "--heard", "Travlt", "--do", "Ugemøde", "--focus", "support"]
     assert admin_main(add) == 0
-    assert admin_main([*notice_command, "--headline", "support/total/2026-02"]) == 2
-    assert "Headline results need the publication table" in capsys.readouterr().err
+    assert admin_main([*notice_command, "--headline", "support/practical/2026-W09"]) == 2
+    assert "No report has been made from this store yet" in capsys.readouterr().err
     assert admin_main(notice_command) == 0
     assert kiosk_main(["notice", "--data-dir", str(pinned), str(out)]) == 0
     assert admin_main(notice_command) == 2
@@ -446,3 +426,55 @@ def test_garbage_and_oversized_files_are_refused_by_name(tmp_path: Path, key_lin
         assert refused.value.reason == "format"
     with pytest.raises(NoticeRefused, match="Cannot read"):
         read_notice_file(tmp_path / "missing.tkn")
+
+
+def test_a_headline_repeats_a_number_the_report_published(
+    admin_key: AdminKey,
+    key_files: tuple[Path, Path, X25519PrivateKey],
+    pinned: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from kiosk.cli import admin_main
+
+    monkeypatch.setenv("KIOSK_ADMIN_PASSPHRASE", PASSPHRASE)
+    shutil.copy2(key_files[0].parent / SIGNING_KEY_FILE, admin_key.pem_path.parent)
+    stick, store = tmp_path / "stick", tmp_path / "store"
+    stick.mkdir()
+    simulate = ["simulate", "--data-dir", str(pinned), "--count", "150", "--weeks", "4"]
+    assert kiosk_main([*simulate, "--seed", "5"]) == 0
+    assert kiosk_main(["export", "usb", "--data-dir", str(pinned), "--to", str(stick)]) == 0
+    key = ["--store", str(store), "--key", str(admin_key.pem_path)]
+    assert admin_main(["import", *key, *map(str, stick.glob("*.tkb"))]) == 0
+    assert admin_main(["report", *key, "--format", "json", "--out", str(tmp_path / "r.json")]) == 0
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    cell = next(
+        c
+        for c in report["instruments"]["support"]["cells"]
+        if c["site"] == SITE and not c["hidden"] and c["measures"]["practical"]["mean"]
+    )
+    shown = cell["measures"]["practical"]
+    add = ["plan", "add", *key, "--heard", "Travlt", "--do", "Ugemøde", "--focus", "support"]
+    assert admin_main(add) == 0
+    out = tmp_path / "n.tkn"
+    command = ["notice", *key, "--site", SITE, "--out", str(out)]
+    assert admin_main([*command, "--headline", f"support/practical/{cell['period']}"]) == 0
+    assert kiosk_main(["notice", "--data-dir", str(pinned), str(out)]) == 0
+    site = open_site(pinned)
+    try:
+        stored = load_stored(
+            pinned, signing_key=site.signing_key, site_name=SITE, min_group=5, today=date.today()
+        )
+    finally:
+        site.close()
+    assert stored is not None
+    [headline] = stored.headlines
+    assert (headline.n, headline.mean, headline.label.en) == (
+        shown["n"],
+        shown["mean"],
+        "Practical help",
+    )
+    capsys.readouterr()
+    assert admin_main([*command, "--headline", "support/practical/1999-W01"]) == 2
+    assert "The report has no result support/practical/1999-W01" in capsys.readouterr().err

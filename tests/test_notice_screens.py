@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from conftest import PASSPHRASE, AdminKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from test_admin_screens import wait_for
-from test_app_flows import ALL_INSTRUMENTS, TODAY, FakeClock, open_kiosk_site
+from helpers.clock import FakeClock
+from helpers.pilot import wait_for_screen as wait_for
+from helpers.sites import ALL_INSTRUMENTS, TODAY, open_kiosk_site
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 

@@ -8,17 +8,22 @@ from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
 from kiosk.admin.adminstore import AdminStore
 from kiosk.admin.commands import ask_passphrase
+from kiosk.admin.model import Rules
 from kiosk.admin.notice_build import (
     DEFAULT_TITLE,
     HeadlineRequest,
     NoticeBuildError,
     actions_for,
     build_notice,
+    pick_headlines,
     sign_notice,
     write_notice,
 )
+from kiosk.admin.opencache import cache_key
 from kiosk.admin.plan import (
     Action,
     PlanError,
@@ -31,9 +36,12 @@ from kiosk.admin.plan import (
     save_actions,
     with_status,
 )
+from kiosk.admin.publication import instrument_info
+from kiosk.admin.releases import read_releases
 from kiosk.admin.report_text import safe
+from kiosk.config import default_config_dir, load_instruments
 from kiosk.instruments import Text
-from kiosk.notice import LIMITS, STATUSES
+from kiosk.notice import LIMITS, STATUSES, Headline
 from kiosk.sealing import SIGNING_KEY_FILE, load_private_key_file, load_signing_key_file
 
 EXIT_FAILED = 1
@@ -137,18 +145,13 @@ def cmd_notice(args: argparse.Namespace) -> int:
     private_key = load_private_key_file(args.key, passphrase)
     signing_path = args.signing_key or Path(args.key).parent / SIGNING_KEY_FILE
     signing_key = load_signing_key_file(signing_path, passphrase)
-    if args.headline:
-        raise _error(
-            "Headline results need the publication table, which this version does not have "
-            "yet; make the notice without --headline. Nothing was written."
-        )
     valid_from = args.valid_from or date.today()
     valid_until = args.valid_until or valid_from + timedelta(days=DEFAULT_DAYS)
-    with AdminStore.open(args.store) as store:
-        actions = list_actions(store, private_key)
     try:
-        for text in args.headline:
-            HeadlineRequest.parse(text)
+        requests = [HeadlineRequest.parse(text) for text in args.headline]
+        with AdminStore.open(args.store) as store:
+            actions = list_actions(store, private_key)
+            headlines = published_headlines(store, private_key, requests, args.site)
         chosen = actions_for(actions, args.site, args.action)
         title = Text(
             args.title or DEFAULT_TITLE.da, args.title_en or args.title or DEFAULT_TITLE.en
@@ -162,6 +165,7 @@ def cmd_notice(args: argparse.Namespace) -> int:
                 checked_text(title.da, LIMITS["title"], "--title"),
                 checked_text(title.en, LIMITS["title"], "--title-en"),
             ),
+            headlines=headlines,
         )
         write_notice(args.out, sign_notice(notice, signing_key))
     except (NoticeBuildError, PlanError) as error:
@@ -176,6 +180,38 @@ def cmd_notice(args: argparse.Namespace) -> int:
         f"--data-dir DIR {Path(args.out).name})."
     )
     return 0
+
+
+def published_headlines(
+    store: AdminStore,
+    private_key: X25519PrivateKey,
+    requests: list[HeadlineRequest],
+    site: str,
+) -> tuple[Headline, ...]:
+    """The requested results as the last report published them (its release), or refuse.
+
+    A notice repeats only numbers a report has already published: the latest release of the
+    store's publication table holds exactly those, so nothing new is published here.
+    """
+    if not requests:
+        return ()
+    releases = read_releases(store.folder, cache_key(private_key))
+    if not releases:
+        raise NoticeBuildError(
+            "No report has been made from this store yet: a notice repeats only results a "
+            "report has published. Run kiosk-admin report first."
+        )
+    config = store.config()
+    rules = Rules(config.min_group, config.min_group_text)
+    instruments = load_instruments(default_config_dir() / "instruments")
+    labels = {
+        (instrument.id, question.id): question.label
+        for instrument in instruments.values()
+        for question in instrument_info(instrument, rules).questions
+    }
+    return pick_headlines(
+        releases[-1].cells, requests, site=site, labels=labels, min_group=config.min_group
+    )
 
 
 def _store_and_key(parser: argparse.ArgumentParser) -> None:
@@ -242,6 +278,6 @@ def add_plan_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
         "--headline",
         action="append",
         default=[],
-        help="instrument/question/period (needs the table)",
+        help="a published result: instrument/question/period, e.g. support/total/2026-11",
     )
     notice.set_defaults(handler=cmd_notice)
