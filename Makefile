@@ -1,6 +1,7 @@
 # Trivselskiosk: two commands do everything on a fresh machine with Python 3.11+, git and make.
 #   make run   start the kiosk on the embedded demo site (demo key pair made on first run in demo/)
 #   make test  create .venv, install, run ruff, mypy and pytest
+#   make test-browser  the HTML report in headless Chromium (axe-core, A4 print, hostile notes)
 
 PYTHON ?= python3
 VENV := .venv
@@ -50,6 +51,23 @@ test: lint typecheck pytest
 .PHONY: test-system
 test-system: $(VENV)/.test-installed
 	$(BIN)/pytest -q -m system
+
+# The report's browser checks: Chromium from the system's packages, axe-core from npm into a
+# git-ignored folder. Deselected from `make test` (pytest marker "browser").
+AXE_CORE := tests/browser/.deps/node_modules/axe-core/axe.min.js
+
+$(AXE_CORE):
+	@command -v npm >/dev/null 2>&1 || \
+	  { echo "The browser checks install axe-core with npm, which is not installed."; \
+	    echo "Install it: sudo apt-get install npm   (macOS: brew install node)"; exit 1; }
+	npm install --silent --no-audit --no-fund --no-save --prefix tests/browser/.deps axe-core@4.14.1
+
+.PHONY: test-browser
+test-browser: $(VENV)/.test-installed $(AXE_CORE)
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { echo "The browser checks need Chromium, which is not installed."; \
+	    echo "Install it: sudo apt-get install chromium   (Fedora: sudo dnf install chromium)"; exit 1; }
+	$(BIN)/pytest -q -m browser tests/browser
 
 snapshots: $(VENV)/.test-installed
 	$(BIN)/pytest -q tests --snapshot-update -k snapshot

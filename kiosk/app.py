@@ -6,7 +6,11 @@ This is the only module of the core that imports Textual. Screens hand a finishe
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
@@ -23,6 +27,7 @@ from textual.driver import Driver
 from textual.drivers import linux_driver
 from textual.message import Message
 from textual.screen import Screen
+from textual.theme import Theme
 
 from kiosk.instruments import Answer, Instrument, InvalidAnswer
 from kiosk.oplog import error_where, log_event
@@ -35,10 +40,62 @@ SCREENS_DIR = Path(__file__).resolve().parent.parent / "screens"
 IDLE_WARNING_SECONDS = 15
 """Seconds before the idle reset that a warning counts down (a third of the limit if less)."""
 EXIT_CRASHED = 3
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+"""Signals that stop the kiosk the way a normal exit does, giving the terminal back."""
+STOP_GRACE_SECONDS = 5.0
+"""How long a stop signal waits for the normal exit before the process simply ends."""
 
 # Keys that would quit, suspend, copy or open something in a normal terminal app.
 # Escape is locked too: a stray press must not throw away what someone has half answered.
 LOCKED_KEYS = "ctrl+c,ctrl+q,ctrl+z,ctrl+backslash,ctrl+p,ctrl+d,ctrl+s,ctrl+o,ctrl+x,ctrl+v,escape"
+
+
+CONSOLE_THEME = Theme(
+    name="kiosk-console",
+    ansi=True,
+    primary="ansi_blue",
+    secondary="ansi_cyan",
+    accent="ansi_cyan",
+    warning="ansi_yellow",
+    error="ansi_red",
+    success="ansi_green",
+    foreground="ansi_default",
+    background="ansi_default",
+    surface="ansi_default",
+    panel="ansi_blue",
+    boost="ansi_default",
+    dark=True,
+    variables={
+        "ansi-background": "ansi_black",
+        "ansi-foreground": "ansi_white",
+        "border": "ansi_cyan",
+        "border-blurred": "ansi_bright_black",
+        "text-muted": "ansi_white",
+        "block-cursor-foreground": "ansi_black",
+        "block-cursor-background": "ansi_white",
+        "input-cursor-background": "ansi_white",
+        "input-cursor-foreground": "ansi_black",
+        "input-selection-background": "ansi_blue",
+        "input-selection-foreground": "ansi_bright_white",
+    },
+)
+"""The default look in a 16-colour console: calm cyan and blue accents, red only for errors.
+
+In 16 colours the default theme's orange comes out as bright red, so headings and the chosen
+answer would look like errors.
+"""
+
+
+def has_16_colours(environ: Mapping[str, str]) -> bool:
+    """Whether the terminal shows only the 16 console colours (TERM=linux, as the service sets).
+
+    Decided by the terminal's name alone, so the kiosk looks the same in every desktop
+    terminal and in tests, whatever colour depth a library guesses for them.
+    """
+    if environ.get("COLORTERM") in ("truecolor", "24bit"):
+        return False
+    term = environ.get("TERM", "")
+    return term in ("linux", "vt220", "ansi") or term.endswith("-16color")
 
 
 class PasteGuardParser(XTermParser):
@@ -80,6 +137,10 @@ class KioskDriver(linux_driver.LinuxDriver):
 class KioskApp(App[int], inherit_bindings=False):
     """The kiosk: a welcome screen, one screen per tool, a thank-you, and nothing carried over."""
 
+    # Classes on every screen by the terminal's size: compact layouts below 30 lines, a centred
+    # larger layout from 160×50 (screens/app.tcss).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (160, "-wide")]  # noqa: RUF012 (as Textual types it)
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-medium"), (50, "-tall")]  # noqa: RUF012
     ENABLE_COMMAND_PALETTE = False
     ALLOW_SELECT = False
     TITLE = "Trivselskiosk"
@@ -107,10 +168,14 @@ class KioskApp(App[int], inherit_bindings=False):
         self.last_activity = clock()
         self.last_submit: float | None = None
         self.reset_pending = False
+        self.register_theme(CONSOLE_THEME)
         if self.config.theme == "plain":
             self.add_class("-plain")
             # The terminal's own colours: the 16 of a Linux console, at the contrast it was set to.
             self.theme = "ansi-dark"
+        elif has_16_colours(os.environ):
+            self.add_class("-console")
+            self.theme = CONSOLE_THEME.name
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver for this terminal; on Linux, ours with the paste guard."""
@@ -118,17 +183,51 @@ class KioskApp(App[int], inherit_bindings=False):
         return KioskDriver if driver is linux_driver.LinuxDriver else driver
 
     def on_mount(self) -> None:
-        """Show the welcome screen and start watching for an idle kiosk."""
+        """Show the welcome screen, start watching for an idle kiosk, and heed stop signals."""
         from screens.welcome import WelcomeScreen
 
         self.push_screen(WelcomeScreen())
         self.set_interval(1.0, self.watch_for_idle, name="idle-check")
+        if not self.is_headless:
+            loop = asyncio.get_running_loop()
+            for signum in STOP_SIGNALS:
+                loop.add_signal_handler(signum, self.stop_by_signal)
+
+    def stop_by_signal(self) -> None:
+        """Leave as on a normal exit, so the terminal is given back as it was.
+
+        systemd stops the service with SIGTERM and a closed terminal sends SIGHUP; Python's
+        default for both ends the process at once, leaving the console in full-screen mode
+        with the mouse still captured. Giving a terminal back that is already gone can stall,
+        so the process ends anyway after STOP_GRACE_SECONDS: every answer is on disk already.
+        """
+        watchdog = threading.Timer(STOP_GRACE_SECONDS, os._exit, (0,))
+        watchdog.daemon = True
+        watchdog.start()
+        self.exit(0)
+
+    def on_unmount(self) -> None:
+        """Give the stop signals back to Python's defaults (a restarted app sets its own)."""
+        if not self.is_headless:
+            loop = asyncio.get_running_loop()
+            for signum in STOP_SIGNALS:
+                loop.remove_signal_handler(signum)
 
     # --- texts and language -------------------------------------------------
 
-    def text(self, key: str, **values: object) -> str:
-        """A UI text from texts.toml in the current language, with {placeholders} filled."""
-        template = self.config.texts[self.lang].get(key, key)
+    def text(self, key: str, count: int | None = None, /, **values: object) -> str:
+        """A UI text from texts.toml in the current language, with {placeholders} filled.
+
+        Args:
+            key: the text's key.
+            count: the number the wording depends on ("1 sekund", "2 sekunder"): when it is 1,
+                the text `<key>_one` is used if texts.toml has one.
+            values: the placeholders.
+        """
+        texts = self.config.texts[self.lang]
+        if count == 1 and f"{key}_one" in texts:
+            key = f"{key}_one"
+        template = texts.get(key, key)
         try:
             return template.format(**values)
         except (KeyError, IndexError, ValueError):
@@ -231,7 +330,7 @@ class KioskApp(App[int], inherit_bindings=False):
 
     async def watch_for_idle(self) -> None:
         """Warn shortly before the idle limit, and reset when it is reached."""
-        from screens.base import KioskScreen
+        from screens.base import IdleWarningLine
         from screens.welcome import WelcomeScreen
 
         if not self.screen_stack:
@@ -243,7 +342,7 @@ class KioskApp(App[int], inherit_bindings=False):
         idle = self.idle_seconds()
         if idle >= self.config.idle_seconds:
             await self.reset()
-        elif isinstance(screen, KioskScreen):
+        elif isinstance(screen, IdleWarningLine):
             remaining = self.config.idle_seconds - idle
             warn_at = min(IDLE_WARNING_SECONDS, self.config.idle_seconds / 3)
             screen.show_idle_warning(remaining if remaining <= warn_at else None)

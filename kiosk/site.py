@@ -83,9 +83,26 @@ def toml_string(value: str) -> str:
     return f'"{escaped}"'
 
 
+SITE_HEADER = """\
+# Trivselskiosk – the settings of this site, written by `kiosk init`.
+#
+# Every key is here with the value the kiosk starts with; change what this site needs. A key
+# you delete falls back to the same default. Unknown keys are refused (with a suggestion if it
+# looks like a typo), so a misspelt setting never goes unnoticed. Check your changes with
+# `kiosk check-config`.
+"""
+
+
 def site_config_text(public_key: PublicKey | KeyLine, site_name: str, *, demo: bool) -> str:
-    """Return the embedded default kiosk.toml with this site's name, key and demo flag set."""
+    """Return the embedded default kiosk.toml with this site's name, key and demo flag set.
+
+    Its opening comment, which speaks of the embedded demo site, becomes one about this site.
+    """
     text = (default_config_dir() / SITE_CONFIG).read_text(encoding="utf-8")
+    _, found, settings = text.partition("\n[site]")
+    if not found:
+        raise SiteError("The embedded kiosk.toml has no [site] table to fill in.")
+    text = SITE_HEADER + "\n[site]" + settings
     replacements = {
         "name": toml_string(site_name),
         "demo": "true" if demo else "false",

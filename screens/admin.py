@@ -18,9 +18,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from kiosk.doctor import implausible_day
-from kiosk.export import ExportError, apply_receipt, purge
+from kiosk.export import ExportError, NothingToExport, apply_receipt, purge
 from kiosk.receipts import ReceiptError
+from kiosk.site import Site
 from kiosk.store import SettingValue, StoreError
+from kiosk.usb import UsbError
 from screens.base import KioskScreen, KioskTexts
 
 Texts = Callable[..., str]
@@ -37,15 +39,34 @@ def size_text(count: int) -> str:
     return f"{value:.1f} TB"
 
 
+def admin_error_text(error: Exception, site: Site, t: Texts) -> str:
+    """What admin mode says about a failed export, receipt or purge: in the kiosk's language.
+
+    The core's messages are English and written for the command line; admin mode speaks the
+    language it opened in and names no commands or flags. Where the core knows more than the
+    kind of failure (which stick, how full), that detail follows on its own line.
+    """
+    if isinstance(error, NothingToExport):
+        return t("admin_nothing_new") if site.store.count() else t("admin_nothing_yet")
+    if isinstance(error, ReceiptError):
+        return t("admin_receipt_mistyped")
+    if isinstance(error, ExportError):
+        return t("admin_receipt_unknown")
+    if isinstance(error, UsbError):
+        return f"{t('admin_usb_failed')}\n{error}"
+    return t("admin_store_failed")
+
+
 def export_text(entry: dict[str, SettingValue] | None, t: Texts) -> str:
     """One line about an export-log entry: when, how, how many."""
     if entry is None:
         return t("admin_export_none")
     return t(
         "admin_export_entry",
+        count if isinstance(count := entry.get("count"), int) else None,
         created=entry.get("created"),
         channel=str(entry.get("channel", "?")).upper(),
-        count=entry.get("count"),
+        count=count,
     )
 
 
@@ -62,7 +83,7 @@ class ConfirmPurgeScreen(KioskTexts, ModalScreen[bool]):
         """The question and two buttons, keeping as the default."""
         with Vertical(id="confirm-box"):
             yield Static(
-                Content(self.t("admin_purge_question", delivered=self.delivered)),
+                Content(self.t("admin_purge_question", self.delivered, delivered=self.delivered)),
                 id="confirm-text",
             )
             with Horizontal(id="confirm-actions"):
@@ -201,13 +222,19 @@ class AdminScreen(KioskScreen):
         try:
             result = apply_receipt(self.kiosk.site, field.value)
         except (ReceiptError, ExportError, StoreError) as error:
-            self.say(str(error))
+            self.say(admin_error_text(error, self.kiosk.site, self.t))
             return
         field.value = ""
         if result.already_applied:
-            self.say(self.t("admin_receipt_again", code=result.code, total=result.total))
+            self.say(
+                self.t("admin_receipt_again", result.total, code=result.code, total=result.total)
+            )
         else:
-            self.say(self.t("admin_receipt_applied", code=result.code, marked=result.marked))
+            self.say(
+                self.t(
+                    "admin_receipt_applied", result.marked, code=result.code, marked=result.marked
+                )
+            )
         self.refresh_facts()
 
     @on(Button.Pressed, "#purge")
@@ -228,10 +255,10 @@ class AdminScreen(KioskScreen):
         try:
             deleted = purge(self.kiosk.site)
         except StoreError as error:
-            self.say(str(error))
+            self.say(admin_error_text(error, self.kiosk.site, self.t))
         else:
             remaining = self.kiosk.site.store.count()
-            self.say(self.t("admin_purged", deleted=deleted, remaining=remaining))
+            self.say(self.t("admin_purged", deleted, deleted=deleted, remaining=remaining))
         self.refresh_facts()
 
     @on(Button.Pressed, "#leave")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Static
@@ -37,12 +37,34 @@ class KioskTexts:
         """The running kiosk app, typed."""
         return cast("KioskApp", self.app)
 
-    def t(self: HasApp, key: str, **values: object) -> str:
-        """A UI text from texts.toml in the language the person at the kiosk chose."""
-        return cast("KioskApp", self.app).text(key, **values)
+    def t(self: HasApp, key: str, count: int | None = None, /, **values: object) -> str:
+        """A UI text from texts.toml in the language the person at the kiosk chose.
+
+        `count` picks the singular `<key>_one` when it is 1 (see `KioskApp.text`).
+        """
+        return cast("KioskApp", self.app).text(key, count, **values)
 
 
-class KioskScreen(KioskTexts, Screen[Any]):
+class IdleWarningLine(Screen[Any]):
+    """A screen with an `#idle-warning` line, where the idle reset's countdown shows."""
+
+    def show_idle_warning(self, seconds_left: float | None) -> None:
+        """Show (or hide, with None) the "starting over in N seconds" line."""
+        # Absent for a moment while the screen is being rebuilt; the next tick shows it.
+        found = self.query("#idle-warning").results(Static)
+        warning = next(found, None)
+        if warning is None:
+            return
+        if seconds_left is None:
+            warning.display = False
+        else:
+            seconds = max(0, round(seconds_left))
+            kiosk = cast("KioskApp", self.app)
+            warning.update(Content(kiosk.text("idle_warning", seconds, seconds=seconds)))
+            warning.display = True
+
+
+class KioskScreen(KioskTexts, IdleWarningLine):
     """A kiosk screen: top bar (demo banner, language switch) and an idle warning line."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -72,6 +94,17 @@ class KioskScreen(KioskTexts, Screen[Any]):
     def after_rebuild(self) -> None:
         """Called once the screen has been rebuilt; screens with state outside widgets use it."""
 
+    def compose(self) -> ComposeResult:
+        """The top bar, then the screen's own page: the whole terminal when it is small, a
+        centred column with more air on a large one (see app.tcss)."""
+        yield from self.compose_top_bar()
+        with Vertical(id="page"):
+            yield from self.compose_page()
+
+    def compose_page(self) -> ComposeResult:
+        """What the screen shows under the top bar."""
+        yield from ()
+
     def compose_top_bar(self) -> ComposeResult:
         """The top bar every screen starts with."""
         with Horizontal(id="top-bar"):
@@ -91,19 +124,6 @@ class KioskScreen(KioskTexts, Screen[Any]):
     async def action_toggle_language(self) -> None:
         """Switch language; answers given so far stay."""
         await self.kiosk.toggle_language()
-
-    def show_idle_warning(self, seconds_left: float | None) -> None:
-        """Show (or hide, with None) the "starting over in N seconds" line."""
-        # Absent for a moment while the screen is being rebuilt; the next tick shows it.
-        found = self.query("#idle-warning").results(Static)
-        warning = next(found, None)
-        if warning is None:
-            return
-        if seconds_left is None:
-            warning.display = False
-        else:
-            warning.update(Content(self.t("idle_warning", seconds=max(0, round(seconds_left)))))
-            warning.display = True
 
 
 class InstrumentScreen(KioskScreen):

@@ -28,9 +28,8 @@ class CheckinScreen(InstrumentScreen):
         """The 1–10 item."""
         return next(item for item in self.instrument.items if item.kind == "scale")
 
-    def compose(self) -> ComposeResult:
+    def compose_page(self) -> ComposeResult:
         """The current step."""
-        yield from self.compose_top_bar()
         if self.step == 1:
             yield from self.compose_heading()
             yield from self.compose_scale()
@@ -72,6 +71,8 @@ class CheckinScreen(InstrumentScreen):
                     label = f"{item.label.get(lang)} {self.t('optional')}"
                     yield Static(Content(label), classes="item-label")
                     yield from compose_note(self, item)
+            if self.instrument.reminder is not None:
+                yield Static(Content(self.instrument.reminder.get(lang)), id="reminder")
         with Horizontal(id="actions"):
             yield Button(self.t("button_cancel"), id="start-over", classes="secondary")
             yield Static("", classes="spacer")

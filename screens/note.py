@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -23,10 +23,9 @@ class NoteScreen(InstrumentScreen):
         """The instrument's items of one kind, in order."""
         return [item for item in self.instrument.items if item.kind == kind]
 
-    def compose(self) -> ComposeResult:
+    def compose_page(self) -> ComposeResult:
         """Heading, the tags, the note with its counter and reminder, actions."""
         lang = self.kiosk.lang
-        yield from self.compose_top_bar()
         yield from self.compose_heading()
         with VerticalScroll(id="note-form"):
             for item in self.items_of("choice"):
@@ -43,6 +42,29 @@ class NoteScreen(InstrumentScreen):
         """Start on the first field."""
         super().on_mount()
         self.query(ChoiceRow).first().focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter typed while the tags have the keyboard goes to the note, not nowhere.
+
+        Digits, space and enter still choose tags; the screen hears keys before the tags'
+        bindings, so only what the tags would have dropped is taken.
+        """
+        notes = list(self.query(NoteArea).results(NoteArea))
+        character = event.character
+        if (
+            not notes
+            or self.focused in notes
+            or not event.is_printable
+            or character is None
+            or character.isdigit()
+            or character.isspace()
+        ):
+            return
+        event.stop()
+        event.prevent_default()
+        note = notes[0]
+        note.focus()
+        note.insert(character)
 
     @on(ChoiceRow.Changed)
     def tag_chosen(self, event: ChoiceRow.Changed) -> None:

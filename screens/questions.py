@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -41,11 +41,10 @@ class QuestionsScreen(InstrumentScreen):
         """Whether the current item is the last."""
         return self.index == len(self.instrument.items) - 1
 
-    def compose(self) -> ComposeResult:
+    def compose_page(self) -> ComposeResult:
         """Heading, progress, the current item and its answers, navigation."""
         lang = self.kiosk.lang
         item = self.instrument.items[self.index]
-        yield from self.compose_top_bar()
         yield from self.compose_heading()
         with Vertical(id="question"):
             progress = self.t("progress", current=self.index + 1, total=len(self.instrument.items))
@@ -70,6 +69,20 @@ class QuestionsScreen(InstrumentScreen):
             else:
                 yield Button(self.t("button_next"), id="next", variant="primary")
 
+    def on_key(self, event: events.Key) -> None:
+        """A digit answers the question wherever the focus is (on Send, after the last answer).
+
+        The row itself takes digits while it has the focus; this only catches the ones that
+        would otherwise be dropped, such as a changed mind on the last question.
+        """
+        row = self.query_one(".choices", ChoiceRow)
+        character = event.character
+        if self.focused is not row and character is not None and character.isdigit():
+            event.stop()
+            event.prevent_default()
+            row.focus()
+            row.action_digit(int(character))
+
     def on_mount(self) -> None:
         """Start on the answers."""
         super().on_mount()
@@ -77,10 +90,21 @@ class QuestionsScreen(InstrumentScreen):
 
     async def show_item(self, index: int) -> None:
         """Show another item, keeping the answers given so far."""
+        self.keep_shown_answer()
         self.navigations += 1
         async with self.rebuilding():
             self.index = max(0, min(index, len(self.instrument.items) - 1))
         self.query_one(".choices", ChoiceRow).focus()
+
+    def keep_shown_answer(self) -> None:
+        """Take the current item's answer from its row as it is now.
+
+        A key can choose an answer and a page key move on before the row's `Changed` message
+        has bubbled up to the screen; rebuilding the screen would then lose it on the way.
+        """
+        item = self.instrument.items[self.index]
+        for row in self.query(f"#item-{item.id}").results(ChoiceRow):
+            self.answers[item.id] = row.value
 
     @on(ChoiceRow.Changed, ".choices")
     def answer_chosen(self, event: ChoiceRow.Changed) -> None:
@@ -122,7 +146,6 @@ class QuestionsScreen(InstrumentScreen):
     async def action_skip(self) -> None:
         """Leave this item unanswered and go on (on the last item, stay and clear it)."""
         self.answers[self.instrument.items[self.index].id] = None
-        if self.last:
-            self.query_one(".choices", ChoiceRow).value = None
-        else:
+        self.query_one(".choices", ChoiceRow).value = None
+        if not self.last:
             await self.show_item(self.index + 1)

@@ -17,18 +17,21 @@ class SlidersScreen(InstrumentScreen):
 
     CSS_PATH = "sliders.tcss"
 
-    def compose(self) -> ComposeResult:
+    def compose_page(self) -> ComposeResult:
         """Heading, one labelled slider per item, actions."""
         lang = self.kiosk.lang
-        yield from self.compose_top_bar()
         yield from self.compose_heading()
         with VerticalScroll(id="sliders"):
             for item in self.instrument.items:
                 with Vertical(classes="slider-block"):
                     label = item.label.get(lang)
-                    if item.help is not None:
-                        label = f"{label} – {item.help.get(lang)}"
-                    yield Static(Content(label), classes="item-label")
+                    if item.help is None:
+                        yield Static(Content(label), classes="item-label")
+                    else:
+                        # With its help, or alone where lines are few (sliders.tcss shows one).
+                        full = f"{label} – {item.help.get(lang)}"
+                        yield Static(Content(full), classes="item-label with-help")
+                        yield Static(Content(label), classes="item-label without-help")
                     assert item.min is not None and item.max is not None
                     value = self.answers[item.id]
                     yield Slider(

@@ -16,9 +16,8 @@ class ThanksScreen(KioskScreen):
 
     CSS_PATH = "thanks.tcss"
 
-    def compose(self) -> ComposeResult:
+    def compose_page(self) -> ComposeResult:
         """A big thank-you and a way to finish at once."""
-        yield from self.compose_top_bar()
         with Middle(), Center():
             yield Static(Content(self.t("thanks_title")), id="thanks-title")
             yield Static(Content(self.t("thanks_lead")), id="thanks-lead")

@@ -7,6 +7,7 @@ full, read-only, pulled out) leaves the kiosk's data as it was and shows what to
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from textual.widgets.option_list import Option
 from kiosk.export import ExportError, export_to_usb
 from kiosk.store import StoreError
 from kiosk.usb import Drive, UsbError, eject, find_drives
-from screens.admin import Texts, size_text
+from screens.admin import Texts, admin_error_text, size_text
 from screens.base import KioskTexts
 
 
@@ -145,7 +146,7 @@ class UsbExportScreen(KioskTexts, Screen[None]):
         try:
             path, export = export_to_usb(self.kiosk.site, drive.path, progress=progress)
         except (ExportError, UsbError, StoreError) as error:
-            self.reply(self.write_failed, str(error))
+            self.reply(self.write_failed, admin_error_text(error, self.kiosk.site, self.t))
         else:
             self.reply(self.written, drive, path, export.count)
 
@@ -162,7 +163,7 @@ class UsbExportScreen(KioskTexts, Screen[None]):
     def written(self, drive: Drive, path: Path, count: int) -> None:
         """Say what was written and offer to eject."""
         self.written_to = drive
-        self.say(self.t("admin_usb_done", file=path.name, count=count))
+        self.say(self.t("admin_usb_done", count, file=path.name, count=count))
         self.set_busy(False)
         eject_button = self.query_one("#usb-eject", Button)
         eject_button.display = True
@@ -178,8 +179,14 @@ class UsbExportScreen(KioskTexts, Screen[None]):
 
     @work(thread=True, exclusive=True, group="usb")
     def eject_drive(self, drive: Drive) -> None:
-        """Flush and unmount away from the UI thread."""
-        message = eject(drive)
+        """Flush and unmount away from the UI thread; say in the kiosk's language whether the
+        stick may be pulled out (the core's own words are for the command line)."""
+        mounted = os.path.ismount(drive.path)
+        eject(drive)
+        if mounted and not os.path.ismount(drive.path):
+            message = self.t("admin_usb_ejected", drive=drive.name)
+        else:
+            message = self.t("admin_usb_not_ejected")
         self.reply(self.ejected, message)
 
     def ejected(self, message: str) -> None:

@@ -24,11 +24,10 @@ class WelcomeScreen(KioskScreen):
         Binding(str(number), f"start({number})", show=False) for number in range(1, 10)
     ]
 
-    def compose(self) -> ComposeResult:
+    def compose_page(self) -> ComposeResult:
         """Top bar, greeting, the menu of tools, the privacy promise."""
         config = self.kiosk.config
         lang = self.kiosk.lang
-        yield from self.compose_top_bar()
         with VerticalScroll(id="welcome"):
             yield Static(Content(self.t("welcome_title")), id="title", classes="title")
             yield Static(Content(self.t("welcome_lead")), id="lead")
@@ -68,7 +67,8 @@ class WelcomeScreen(KioskScreen):
             self._pause_timer.stop()
             self._pause_timer = None
         if waiting > 0:
-            pause.update(Content(self.t("pause_wait", seconds=max(1, round(waiting)))))
+            seconds = max(1, round(waiting))
+            pause.update(Content(self.t("pause_wait", seconds, seconds=seconds)))
             self._pause_timer = self.set_timer(min(1.0, waiting), self.update_pause)
         elif choices and self.focused not in choices:
             # While the menu was disabled the focus fell elsewhere (the language switch, where

@@ -120,29 +120,18 @@ def read_json(text: str, state: int, seen: Observations) -> None:
 
 
 def read_csv(text: str, state: int, seen: Observations) -> None:
-    """A CSV report (plain or --excel-da)."""
+    """A tidy CSV report (plain or --excel-da): the tool's row is its n, an item's row (no
+    category) the question's n, a category's row its count; empty where hidden."""
     text = text.lstrip("\ufeff")
-    delimiter = ";" if text.startswith("instrument;") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    for row in rows[1:]:
-        if len(row) == 1 and (weeks := _weeks_line(row[0])):
-            seen.covered[state] = weeks
-        if len(row) != 11:
+    delimiter = ";" if text.startswith("period;") else ","
+    for row in csv.DictReader(io.StringIO(text), delimiter=delimiter):
+        if row["status"].startswith(("as published", "som udgivet")):
             continue
-        instrument_id, period, site, group_n, status, item, item_n, *_, dist = row
-        if status.startswith(("as published", "som udgivet")):
-            continue
-        base = (state, instrument_id, site, period)
-        seen.sites.setdefault(state, set()).add(site)
-        seen.see((*base, "", ""), int(group_n) if group_n else None)
-        if not item:
-            continue
-        seen.see((*base, item, ""), int(item_n) if item_n else None)
-        if not item_n:
-            continue
-        for pair in dist.split(" "):
-            category, _, count = pair.partition("=")
-            seen.see((*base, item, category), int(count) if count else None)
+        base = (state, row["tool"], row["site"], row["period"])
+        seen.sites.setdefault(state, set()).add(row["site"])
+        number = row["count"] if row["category"] else row["n"]
+        value = int(number) if number else None
+        seen.see((*base, row["item"], row["category"]), value)
 
 
 def _labels(instruments: dict[str, Instrument]) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
@@ -212,37 +201,20 @@ def read_text(
 def read_html(
     text: str, state: int, seen: Observations, instruments: dict[str, Instrument]
 ) -> None:
-    """An HTML report in English: headings, and each table row's n and distribution."""
-    titles, questions = _labels(instruments)
-    if weeks := _weeks_line(html.unescape(text)):
-        seen.covered[state] = weeks
-    for section in re.findall(r'<section class="instrument"><h2>(.*?)</h2>(.*?)</section>', text):
-        instrument = titles[html.unescape(section[0])]
-        for head, body in re.findall(r"<h3>(.*?)</h3>(.*?)(?=<h3>|$)", section[1]):
-            match = re.fullmatch(r"(\S+) · (.+?)(?: <small>\(n = (\d+)\)</small>(.*))?", head)
-            if not match or html.unescape(match.group(1)).startswith("Notes"):
-                continue
-            period, site, n, stale = match.groups()
-            if stale:
-                continue
-            site = html.unescape(site)
-            base = (state, instrument, site, period)
-            seen.sites.setdefault(state, set()).add(site)
-            seen.see((*base, "", ""), int(n) if n else None)
-            for row in re.findall(r"<tr><td>(.*?)</td>(.*?)</tr>", body):
-                question = questions[instrument][html.unescape(row[0])]
-                hidden = re.fullmatch(r'<td colspan="3" class="hidden">.*</td>', row[1])
-                if hidden:
-                    seen.see((*base, question, ""), None)
-                    continue
-                cells = re.findall(r"<td>(.*?)</td>", row[1])
-                seen.see((*base, question, ""), int(cells[0]))
-                names = _categories(instruments[instrument], question)
-                for part in re.split(r", (?=[^,]*: )", cells[2]):
-                    label, _, count = part.rpartition(": ")
-                    label = html.unescape(label)
-                    value = None if "class=hidden" in count else int(count)
-                    seen.see((*base, question, names.get(label, label)), value)
+    """An HTML report (the handout): each tool's n per period and site from its grid.
+
+    The handout's other numbers are means, shares and counts of the same selection's cells,
+    which the CSV of the same options prints in full (tests/test_charts.py: every chart plots
+    exactly its cells); its front-page figures are sums and differences of published cells.
+    """
+    del instruments
+    for key, value in re.findall(r'<td class="[^"]*" data-cell="([^"]*)">([^<]*)</td>', text):
+        head, period = html.unescape(key).rsplit("|", 1)
+        instrument, site = head.split("|", 1)
+        if value.endswith("*"):
+            continue
+        seen.sites.setdefault(state, set()).add(site)
+        seen.see((state, instrument, site, period, "", ""), int(value) if value.isdigit() else None)
 
 
 # --- the attack ------------------------------------------------------------------------------

@@ -246,7 +246,7 @@ def _submit_and_export(folder: Path, days: dict[date, int], to: Path, tool: Inst
         submitter = Submitter(site.store, site.config, site.public_key)
         for day, count in days.items():
             for _ in range(count):
-                submitter.submit(tool, {"tag": "velkommen", "note": None}, "da", day=day)
+                submitter.submit(tool, {"tag": "velkommen", "note": None}, day=day)
         export = build_export(site)
         to.write_bytes(export.bundle)
         record_export(site, export, channel="usb")

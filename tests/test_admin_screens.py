@@ -17,18 +17,20 @@ from textual.widgets import Button, Input, Static
 
 from kiosk.app import KioskApp
 from kiosk.bundle import read_bundle
-from kiosk.export import Export, build_export, record_export
+from kiosk.export import Export, apply_receipt, build_export, default_frame_count, record_export
 from kiosk.pin import PinGuard
+from kiosk.qrframes import encode_frames
+from kiosk.qrrender import fit_version
 from kiosk.simulate import simulate
 from kiosk.site import Site
 from kiosk.submit import Submitter
 from kiosk.usb import Drive
 from screens.admin import AdminScreen, ConfirmPurgeScreen
 from screens.admin_pin import AdminPinScreen
-from screens.qr_export import QrExportScreen
+from screens.qr_export import REFUSE_SECONDS, DrawnRate, QrExportScreen, progress_text
 from screens.usb_export import UsbExportScreen
 from screens.welcome import WelcomeScreen
-from screens.widgets.qr_view import QrView
+from screens.widgets.qr_view import DEFAULT_RATE, QUIET_ZONE, QrView
 
 PIN = "31415926"
 SIZE = (100, 34)
@@ -173,7 +175,7 @@ async def test_receipt_marks_the_export_delivered(site: Site, admin_key: AdminKe
         assert "4" in fact(screen, "last-export") and code not in fact(screen, "last-export")
         await pilot.click("#receipt")
         await pilot.press(*"ZZZZ-ZZZZ-ZZ", "enter")
-        await wait_for_text(pilot, "#admin-message", "typo")
+        await wait_for_text(pilot, "#admin-message", "Kvitteringskoden er ikke rigtig")
         assert site.store.count_undelivered() == 6
         receipt = screen.query_one("#receipt", Input)
         receipt.value = code.lower().replace("-", " ")
@@ -269,3 +271,132 @@ async def test_usb_export_writes_a_verified_bundle(site: Site, tmp_path: Path) -
     assert written.suffix == ".tkb"
     assert read_bundle(written.read_bytes()).count == 3
     assert site.store.export_log()[-1]["channel"] == "usb"
+
+
+# --- the QR view's estimate, limits and idle warning; admin texts in the kiosk's language --
+
+
+def danish(key: str, **values: object) -> str:
+    """Admin mode's texts as a Danish kiosk shows them."""
+    from kiosk.config import default_config_dir, load_texts
+
+    return load_texts(default_config_dir() / "texts.toml")["da"][key].format(**values)
+
+
+class SteppedClock:
+    """A clock a test moves by hand, for measuring a rate."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_status_line_shows_the_rate_actually_drawn_and_estimates_from_it() -> None:
+    clock = SteppedClock()
+    drawn = DrawnRate(clock)
+    assert drawn.rate(30.0) == 30.0  # nothing measured yet: the rate asked for
+    for frame in range(17):  # 16 frames in 3 s, though 30 a second were asked for
+        drawn.add(frame)
+        clock.now += 3 / 16
+    rate = drawn.rate(30.0)
+    assert 5.2 < rate < 5.5
+    k = 100  # 150 frames in all
+    status = progress_text(50, k, rate, False, danish)
+    assert status == "billede 50 / ~150 · ≈ 19 s · 5,3/s", status
+
+
+def test_the_estimate_is_in_minutes_and_advises_usb_when_long() -> None:
+    assert progress_text(0, 100, 5.0, False, danish) == "billede 0 / ~150 · ≈ 30 s · 5,0/s"
+    # 1,410 frames at 5 a second: 4 minutes 42 seconds.
+    long = progress_text(0, 1000, 5.0, False, danish)
+    assert long == "billede 0 / ~1.41 K · ≈ 5 min · USB er hurtigere · 5,0/s", long
+    assert progress_text(0, 1000, 5.0, True, danish).endswith("· på pause")
+
+
+async def test_qr_status_and_keys_fit_80_columns(site: Site) -> None:
+    PinGuard(site.store).set_pin(PIN)
+    add_records(site, 3, seed=11)
+    app = admin_kiosk(site)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_admin(pilot)
+        await pilot.click("#export-qr")
+        await wait_for_screen(pilot, QrExportScreen)
+        status = await wait_for_text(pilot, "#qr-status", "billede")
+        lines = [strip.text for strip in app.screen._compositor.render_strips()]
+        drawn = " ".join(" ".join(line.split()) for line in lines[-3:])
+        assert " ".join(status.split()) in drawn, (status, lines[-3:])
+        assert "mellemrum: pause · -: langsommere · +: hurtigere" in drawn
+
+
+async def test_a_paused_qr_view_warns_before_the_idle_reset(site: Site) -> None:
+    PinGuard(site.store).set_pin(PIN)
+    add_records(site, 2, seed=12)
+    clock = FakeClock()
+    app = admin_kiosk(site, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_admin(pilot)
+        await pilot.click("#export-qr")
+        qr = await wait_for_screen(pilot, QrExportScreen)
+        await wait_for_text(pilot, "#qr-status", "billede")
+        await pilot.press("space")
+        await wait_for_text(pilot, "#qr-status", "på pause")
+        clock.now += site.config.idle_seconds - 10
+        await app.watch_for_idle()
+        await pilot.pause()
+        warning = qr.query_one("#idle-warning", Static)
+        assert warning.display and warning.region.height >= 1
+        assert "starter forfra om 10 sekunder" in str(warning.content)
+
+
+async def test_an_export_too_long_for_qr_is_refused_in_the_kiosks_language(site: Site) -> None:
+    PinGuard(site.store).set_pin(PIN)
+    version = fit_version(80, 24 - 3, "M", QUIET_ZONE)
+    assert version is not None
+    seed = 20
+    while True:  # enough answers that the transfer would take over half an hour at 80×24
+        add_records(site, 200, seed=seed)
+        seed += 1
+        k = encode_frames(build_export(site).bundle, version=version, ecc="M").k
+        if default_frame_count(k) / DEFAULT_RATE > REFUSE_SECONDS:
+            break
+        assert seed < 40, "could not make an export that large"
+    app = admin_kiosk(site)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_admin(pilot)
+        await pilot.click("#export-qr")
+        screen = await wait_for_screen(pilot, QrExportScreen)
+        said = await wait_for_text(pilot, "#qr-status", "for stor til QR-koder")
+        assert "minutter" in said and "USB-stik" in said
+        await pilot.pause(0.5)
+        assert not screen.query(QrView)
+        lines = [strip.text for strip in app.screen._compositor.render_strips()]
+        assert "USB-stik i stedet." in " ".join(" ".join(line.split()) for line in lines)
+    assert site.store.export_log() == []  # nothing was shown, so nothing counts as exported
+
+
+async def test_nothing_new_to_export_is_said_in_danish_without_flags(
+    site: Site, admin_key: AdminKey
+) -> None:
+    PinGuard(site.store).set_pin(PIN)
+    add_records(site, 2, seed=13)
+    export = exported(site)
+    apply_receipt(site, admin_key.receipt(export.bundle))
+    app = admin_kiosk(site)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await enter_admin(pilot)
+        await pilot.click("#export-qr")
+        await wait_for_screen(pilot, QrExportScreen)
+        said = await wait_for_text(pilot, "#qr-status", "Der er intet nyt at eksportere")
+        assert "--" not in said
+        lines = [strip.text for strip in app.screen._compositor.render_strips()]
+        assert "alle gemte svar er bekræftet leveret." in " ".join(
+            " ".join(line.split()) for line in lines
+        )
+        await pilot.click("#qr-back")
+        admin = await wait_for_screen(pilot, AdminScreen)
+        await pilot.click("#receipt")
+        await pilot.press(*"ZZZZ-ZZZZ-ZZ", "enter")
+        said = await wait_for_text(pilot, "#admin-message", "Kvitteringskoden er ikke rigtig")
+        assert admin.query_one("#admin-message", Static).region.width <= 80

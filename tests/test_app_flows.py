@@ -443,7 +443,7 @@ async def test_language_switch_keeps_answers_and_focus_on_every_form(
         assert app.lang == "en"
         assert app.screen.query_one("#item-emotional", Slider).value == 8
         assert app.focused is app.screen.query_one("#item-emotional", Slider)
-        assert "Emotional support" in str(app.screen.query(".item-label")[1].render())
+        assert "Emotional support" in str(app.screen.query(".item-label.with-help")[1].render())
         await pilot.click("#start-over")
 
         await pilot.press("4", "3", "tab", *"Kaffe", "f2")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from kiosk.admin import report_csv, report_html, report_json, report_text
+from kiosk.admin import report_csv, report_html, report_json, report_text, report_xlsx
 from kiosk.admin.adminstore import CACHE_DIR, AdminStore, ImportEntry, StoreConfig
 from kiosk.admin.aggregate import Opened
 from kiosk.admin.grid import Grid, kind_of, weeks_of_month, weeks_of_year
@@ -30,7 +30,6 @@ from kiosk.admin.releases import (
     same_numbers,
     write_release,
 )
-from kiosk.admin.report_html import ChartsUnavailable
 from kiosk.admin.video import import_videos, is_video
 from kiosk.config import MIN_GROUP_FLOOR, default_config_dir, load_instruments
 from kiosk.durable import StoreError
@@ -310,16 +309,13 @@ def _window(table: Table, since: date | None, until: date | None) -> tuple[list[
 
 
 def _render(report: Report, fmt: str, excel_da: bool) -> str:
-    try:
-        if fmt == "csv":
-            return report_csv.render(report, excel_da)
-        if fmt == "json":
-            return report_json.render(report)
-        if fmt == "html":
-            return report_html.render(report)
-        return report_text.render(report)
-    except ChartsUnavailable as error:
-        raise _command_error(str(error)) from None
+    if fmt == "csv":
+        return report_csv.render(report, excel_da)
+    if fmt == "json":
+        return report_json.render(report)
+    if fmt == "html":
+        return report_html.render(report)
+    return report_text.render(report)
 
 
 def next_release(
@@ -355,11 +351,13 @@ def render_selection(table: Table, args: argparse.Namespace) -> str:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """kiosk-admin report: the anonymity-safe report in text, JSON, CSV or HTML.
+    """kiosk-admin report: the anonymity-safe report in text, JSON, CSV, HTML or XLSX.
 
     The whole publication table is built and proved first and appended to the store's
     release log before anything is printed; the options then only select its cells.
     """
+    if args.format == "xlsx" and args.out is None:
+        raise _command_error("--format xlsx writes a workbook: add --out FILE.xlsx")
     instruments = load_instruments(default_config_dir() / "instruments")
     private_key = load_key(args)
     cipher = cache_key(private_key)
@@ -388,12 +386,26 @@ def cmd_report(args: argparse.Namespace) -> int:
             "releases made under lower thresholds; they stay hidden.",
             file=sys.stderr,
         )
-    text = render_selection(table, args)
-    if args.out is None:
-        sys.stdout.write(text)
-        return 0
+    if args.format == "xlsx":
+        try:
+            data = report_xlsx.render(select(table, _selection(table, args)))
+        except report_xlsx.SpreadsheetUnavailable as error:
+            raise _command_error(str(error)) from None
+    else:
+        text = render_selection(table, args)
+        if args.format == "csv":
+            # The rules and coverage, for a person; the CSV itself holds only data.
+            report = select(table, _selection(table, args))
+            for line in [*report_text.coverage_lines(report), *report_text.rules_lines(report)]:
+                print(f"kiosk-admin: {line}", file=sys.stderr)
+        if args.out is None:
+            sys.stdout.write(text)
+            return 0
     try:
-        Path(args.out).write_text(text, encoding="utf-8")
+        if args.format == "xlsx":
+            Path(args.out).write_bytes(data)
+        else:
+            Path(args.out).write_text(text, encoding="utf-8")
     except OSError as error:
         raise _command_error(
             f"Cannot write {args.out}: {error.strerror or error}", EXIT_FAILED
@@ -470,7 +482,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     rep = commands.add_parser("report", help="write a report that hides groups too small")
     rep.add_argument("--store", type=Path, required=True, help="the admin store folder")
     rep.add_argument("--key", type=Path, required=True, help="admin-key.pem")
-    rep.add_argument("--format", choices=("text", "json", "csv", "html"), default="text")
+    rep.add_argument("--format", choices=("text", "json", "csv", "html", "xlsx"), default="text")
     rep.add_argument("--out", type=Path, default=None, help="write to this file, not stdout")
     rep.add_argument(
         "--period", choices=("week", "month", "year", "all"), default="week", help="kind of period"

@@ -113,6 +113,23 @@ def _remedy(table: Linked[K], target: K, hidden: set[K], lines_of: Mapping[K, li
     return victim
 
 
+def _linked_victim(table: Linked[K], target: Support, hidden: set[K]) -> K | None:
+    """A shown cell to hide for a target that earlier releases help pin: one that overlaps
+    it, else one that overlaps an earlier published sum overlapping it, else any; cells
+    whose number changed since it was published first, then the fewest answers."""
+    shown = [k for k in table.count if k not in hidden]
+    reach = target
+    for _ in range(2):
+        near = [k for k in shown if np.intersect1d(table.support[k], reach).size]
+        if near:
+            return _cheapest(table, [k for k in near if k in table.prefer]) or _cheapest(
+                table, near
+            )
+        linked = [k.support for k in table.earlier if np.intersect1d(k.support, reach).size]
+        reach = np.unique(np.concatenate([reach, *linked])) if linked else reach
+    return _cheapest(table, shown)
+
+
 def known_sums(table: Linked[K], hidden: set[K] | frozenset[K]) -> list[Known]:
     """What an attacker holds: the shown cells of this release and everything earlier."""
     shown = [Known(table.support[k], table.count[k]) for k in table.count if k not in hidden]
@@ -153,15 +170,7 @@ def protect(table: Linked[K], start: set[K] | None = None, max_rounds: int = 200
             except LookupError:
                 unprovable += 1
         for i in failing_extra:
-            overlap = [
-                k
-                for k in table.count
-                if k not in hidden | added
-                and np.intersect1d(table.support[k], table.extra[i].support).size
-            ]
-            victim = _cheapest(table, [k for k in overlap if k in table.prefer]) or _cheapest(
-                table, overlap
-            )
+            victim = _linked_victim(table, table.extra[i].support, hidden | added)
             if victim is not None:
                 added.add(victim)
             else:

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -52,12 +54,39 @@ class Choice(Widget):
         self.index = index
         self.numbered = numbered
 
-    def render(self) -> RenderResult:
+    def text(self, *, selected: bool) -> str:
+        """What the option shows: its number key (unless the label starts with it), the label,
+        and a mark when chosen."""
         key = number_key(self.index) if self.numbered else None
-        text = self.label if key is None else f"{key} {self.label}"
-        if self.has_class("-selected"):
+        words = self.label.split(maxsplit=1)
+        text = self.label if key is None or words[:1] == [key] else f"{key} {self.label}"
+        if selected:
             text = f"(x) {text}" if in_plain_mode(self) else f"● {text}"
         return text
+
+    def render(self) -> RenderResult:
+        return self.text(selected=self.has_class("-selected"))
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """As many lines as the longest option of the row needs with its chosen mark.
+
+        Every option of a row is as tall as the tallest, so the row is even; and the mark that
+        choosing adds never needs a line the option does not already have.
+        """
+        row = self.parent
+        if not isinstance(row, ChoiceRow):
+            return len(Text(self.text(selected=True)).wrap(self.app.console, max(width, 1)))
+        # Columns of 1fr may differ by a cell: measure every option at the narrowest.
+        columns = row.styles.grid_size_columns or 1
+        gap = row.styles.grid_gutter_vertical * (columns - 1)
+        narrowest = (row.content_size.width - gap) // columns - self.styles.gutter.width
+        if narrowest > 0:
+            width = min(width, narrowest)
+        console = self.app.console
+        return max(
+            len(Text(choice.text(selected=True)).wrap(console, max(width, 1)))
+            for choice in row.query_children(Choice)
+        )
 
 
 class ChoiceRow(Widget, can_focus=True):
@@ -153,7 +182,8 @@ class ChoiceRow(Widget, can_focus=True):
     """The index of the option the keyboard is on; None until an arrow key or a value sets it."""
 
     class Changed(Message):
-        """Posted when the chosen option changes, by a person or by code.
+        """Posted when the chosen option changes, by a person or by code, and when a person
+        chooses the option that was already chosen.
 
         Attributes:
             choice_row: The row that changed.
@@ -231,7 +261,7 @@ class ChoiceRow(Widget, can_focus=True):
         for choice in self.query_children(Choice):
             choice.set_class(choice.option_id == self.value, "-selected")
             choice.set_class(choice.index == self.highlighted, "-highlighted")
-            choice.refresh()
+            choice.refresh(layout=True)
 
     def action_move(self, delta: int) -> None:
         """Move the highlight by `delta` options; with none yet, "next" lands on the first.
@@ -243,18 +273,29 @@ class ChoiceRow(Widget, can_focus=True):
         else:
             self.highlighted += delta
 
+    def choose(self, option_id: str) -> None:
+        """Choose an option; choosing the one already chosen says so again with `Changed`.
+
+        A person who went back to an answered question and presses the same answer means
+        "yes, that one": the screen hears it and moves on, as it did the first time.
+        """
+        if option_id == self.value:
+            self.post_message(self.Changed(self, option_id))
+        else:
+            self.value = option_id
+
     def action_choose_highlighted(self) -> None:
         """Choose the option under the highlight, if any: an unanswered row has no default."""
         if self.highlighted is not None:
-            self.value = self._ids[self.highlighted]
+            self.choose(self._ids[self.highlighted])
 
     def action_digit(self, digit: int) -> None:
         """Choose the option whose number key is `digit`, if there is one."""
         index = 9 if digit == 0 else digit - 1
         if index < len(self.options):
-            self.value = self._ids[index]
+            self.choose(self._ids[index])
 
     def on_click(self, event: events.Click) -> None:
         event.stop()
         if isinstance(event.widget, Choice):
-            self.value = event.widget.option_id
+            self.choose(event.widget.option_id)

@@ -97,6 +97,20 @@ class QrView(Widget, can_focus=True):
             """The QR view that changed."""
             return self.qr_view
 
+    class Started(Message):
+        """A new transfer starts: its fragment count is known before the first frame is shown."""
+
+        def __init__(self, qr_view: QrView, k: int, version: int) -> None:
+            super().__init__()
+            self.qr_view = qr_view
+            self.k = k
+            self.version = version
+
+        @property
+        def control(self) -> QrView:
+            """The QR view that starts the transfer."""
+            return self.qr_view
+
     class CannotShow(Message):
         """No frame can be shown: the widget is too small, or the bundle too large for QR."""
 
@@ -203,6 +217,7 @@ class QrView(Widget, can_focus=True):
             reason = str(error)
             self._cannot_show(f"{reason[:1].upper()}{reason[1:]}.")
             return
+        self.post_message(self.Started(self, self.stream.k, version))
         self._make_frames(self.stream, version, self._frames)
 
     def _cannot_show(self, reason: str) -> None:

@@ -325,20 +325,58 @@ class Slider(Widget, can_focus=True):
     def _anchor_row(self, width: int, plain: bool) -> _Row:
         row = _Row(width)
         style = self._style("slider--anchor")
-        ellipsis = "..." if plain else "…"
-        centres = [value_to_column(v - self.minimum, self._count, width) for v, _ in self.anchors]
-        for position, ((anchor_value, text), centre) in enumerate(
-            zip(self.anchors, centres, strict=True)
+        for start, label in anchor_layout(
+            [(value - self.minimum, text) for value, text in self.anchors],
+            self._count,
+            width,
+            "..." if plain else "…",
         ):
-            # Each anchor owns the columns up to halfway to its neighbours, so none overlap.
-            low = 0 if position == 0 else (centres[position - 1] + centre) // 2 + 1
-            high = width if position == len(centres) - 1 else (centre + centres[position + 1]) // 2
-            label = _truncate(text, high - low, ellipsis)
-            if anchor_value == self.minimum:
-                start = low
-            elif anchor_value == self.maximum:
-                start = high - len(label)
-            else:
-                start = min(max(centre - len(label) // 2, low), high - len(label))
             row.put(start, label, style)
         return row
+
+
+def anchor_layout(
+    anchors: Sequence[tuple[int, str]], count: int, width: int, ellipsis: str
+) -> list[tuple[int, str]]:
+    """Where each anchor text starts, and the text, shortened only if it must be.
+
+    The lowest value's anchor starts at the left edge, the highest's ends at the right edge,
+    and the others are centred under their values but may slide aside; texts keep at least one
+    column between them. Only when they cannot all fit whole does each keep the columns up to
+    halfway to its neighbours, and is shortened to that.
+    """
+    centres = [value_to_column(index, count, width) for index, _ in anchors]
+    starts = []
+    for (index, text), centre in zip(anchors, centres, strict=True):
+        if index == 0:
+            starts.append(0)
+        elif index == count - 1:
+            starts.append(width - len(text))
+        else:
+            starts.append(centre - len(text) // 2)
+    texts = [text for _, text in anchors]
+    for position in range(1, len(starts) - 1):  # slide right, clear of the one before
+        starts[position] = max(
+            starts[position], starts[position - 1] + len(texts[position - 1]) + 1
+        )
+    for position in range(len(starts) - 2, 0, -1):  # and left, clear of the one after
+        starts[position] = min(starts[position], starts[position + 1] - len(texts[position]) - 1)
+    fits = all(
+        starts[position] >= starts[position - 1] + len(texts[position - 1]) + 1
+        for position in range(1, len(starts))
+    ) and (not starts or (starts[0] >= 0 and starts[-1] + len(texts[-1]) <= width))
+    if fits:
+        return list(zip(starts, texts, strict=True))
+    placed = []
+    for position, ((index, text), centre) in enumerate(zip(anchors, centres, strict=True)):
+        low = 0 if position == 0 else (centres[position - 1] + centre) // 2 + 1
+        high = width if position == len(centres) - 1 else (centre + centres[position + 1]) // 2
+        label = _truncate(text, high - low, ellipsis)
+        if index == 0:
+            start = low
+        elif index == count - 1:
+            start = high - len(label)
+        else:
+            start = min(max(centre - len(label) // 2, low), high - len(label))
+        placed.append((start, label))
+    return placed

@@ -1,0 +1,81 @@
+"""The kiosk stopped by a signal, as systemd stops it, gives the terminal back.
+
+A real `kiosk run` in a pseudo-terminal: once it has taken the screen, SIGTERM (or SIGHUP)
+must end it the way a normal exit does, leaving full-screen mode and releasing the mouse.
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ENTER_FULL_SCREEN = b"\x1b[?1049h"
+LEAVE_FULL_SCREEN = b"\x1b[?1049l"
+RELEASE_MOUSE = b"\x1b[?1000l"
+SHOW_CURSOR = b"\x1b[?25h"
+
+
+def read_until(fd: int, wanted: bytes | None, seconds: float) -> bytes:
+    """Read the terminal's output until `wanted` appears (None: until the process ends), the
+    process ends, or time is up."""
+    seen = b""
+    deadline = time.monotonic() + seconds
+    while (wanted is None or wanted not in seen) and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # the other end closed: the process has ended
+            break
+        if not chunk:
+            break
+        seen += chunk
+    return seen
+
+
+def wait_for_exit(pid: int, seconds: float) -> int | None:
+    """The process's wait status, or None if it is still running after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        time.sleep(0.05)
+    return None
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_stop_signal_restores_the_terminal(site_dir: Path, signum: signal.Signals) -> None:
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the kiosk on the test site, in an 80×24 terminal
+        os.environ.update(TERM="xterm-256color", COLUMNS="80", LINES="24")
+        os.execv(
+            sys.executable,
+            [sys.executable, "-m", "kiosk.cli", "run", "--data-dir", str(site_dir)],
+        )
+    status = None
+    try:
+        started = read_until(fd, ENTER_FULL_SCREEN, 30)
+        assert ENTER_FULL_SCREEN in started, started[-500:]
+        # Let the welcome screen be drawn, so the app is past its start-up.
+        read_until(fd, b"Hvordan har du det", 10)
+        os.kill(pid, signum)
+        after = read_until(fd, None, 10)
+        status = wait_for_exit(pid, 10)
+    finally:
+        if status is None:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        os.close(fd)
+    assert status is not None, "the kiosk kept running after the signal"
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
+    for sequence in (LEAVE_FULL_SCREEN, RELEASE_MOUSE, SHOW_CURSOR):
+        assert sequence in after, (sequence, after[-300:])
