@@ -19,13 +19,15 @@ from pathlib import Path
 from kiosk.cli_common import EXIT_FAILED, EXIT_USAGE, PASSPHRASE_ENV, CommandError
 from kiosk.config import ConfigError
 from kiosk.instruments import InvalidAnswer
-from kiosk.sealing import MIN_PASSPHRASE_CHARS, SealingError, write_keypair
+from kiosk.sealing import MIN_PASSPHRASE_CHARS, SealingError, add_signing_key, write_keypair
 from kiosk.site import (
     SiteError,
     default_data_dir,
     init_site,
     load_site_config,
     open_site,
+    pin_signing_key,
+    read_key_line,
     read_public_key,
 )
 from kiosk.store import RecordStore, StoreError
@@ -76,11 +78,16 @@ def resolve_data_dir(args: argparse.Namespace) -> Path:
 def cmd_init(args: argparse.Namespace) -> int:
     """kiosk init: make a site folder with the administrator's key pinned."""
     folder = resolve_data_dir(args)
-    public_key = read_public_key(args.public_key)
-    config_path = init_site(folder, public_key, args.site)
+    key_line = read_key_line(args.public_key)
+    config_path = init_site(folder, key_line, args.site)
     print(f"Kiosk site '{args.site}' created in {folder}")
     print(f"  config:              {config_path}")
-    print(f"  administrator key:   {public_key.fingerprint()}  (check it against kiosk-admin's)")
+    print(
+        f"  administrator key:   {key_line.public_key.fingerprint()}  "
+        "(check it against kiosk-admin's)"
+    )
+    if key_line.signing_key is not None:
+        print(f"  notice signing key:  {key_line.signing_key.fingerprint()}")
     print(f"Start it with: kiosk run --data-dir {folder}")
     return 0
 
@@ -157,8 +164,8 @@ def ensure_demo(root: Path) -> Path:
         )
         print(f"Made a DEMO administrator key pair in {admin_dir} (passphrase: {DEMO_PASSPHRASE})")
     if not (kiosk_dir / "kiosk.toml").exists():
-        public_key = read_public_key(str(admin_dir / "admin-key.pub"))
-        init_site(kiosk_dir, public_key, "Demo-arbejdsplads", demo=True)
+        key_line = read_key_line(str(admin_dir / "admin-key.pub"))
+        init_site(kiosk_dir, key_line, "Demo-arbejdsplads", demo=True)
         from kiosk.pin import PinGuard
 
         with RecordStore.open(kiosk_dir) as store:
@@ -347,16 +354,75 @@ def cmd_log(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pin_signing_key(args: argparse.Namespace) -> int:
+    """kiosk pin-signing-key: trust the administrator's signing key for notices."""
+    folder = resolve_data_dir(args)
+    key_line = read_key_line(args.line)
+    changed = pin_signing_key(folder, key_line)
+    from kiosk.oplog import log_event
+
+    if changed:
+        log_event(folder, "signing_key_pinned")
+    fingerprint = key_line.signing_key.fingerprint() if key_line.signing_key else ""
+    print(
+        f"{'Pinned' if changed else 'Already pinned:'} the administrator's signing key "
+        f"{fingerprint} for {folder}; this kiosk now shows notices signed with it."
+    )
+    return 0
+
+
+def cmd_notice(args: argparse.Namespace) -> int:
+    """kiosk notice: verify a signed notice and show it on the welcome screen."""
+    from datetime import date
+
+    from kiosk.notice import NoticeRefused, import_notice, read_notice_file, remove_notice
+
+    if (args.file is None) == (not args.remove):
+        raise CommandError("Give a notice file, or --remove to stop showing the notice.")
+    site = open_site(resolve_data_dir(args))
+    try:
+        if args.remove:
+            removed = remove_notice(site)
+            print("The notice was removed." if removed else "There was no notice to remove.")
+            return 0
+        try:
+            notice = import_notice(site, read_notice_file(args.file), date.today())
+        except NoticeRefused as refused:
+            raise CommandError(f"{args.file}: refused: {refused}", EXIT_FAILED) from None
+    finally:
+        site.close()
+    when = f"from {notice.valid_from.isoformat()} " if notice.valid_from > date.today() else ""
+    print(
+        f"The notice '{notice.title.da}' ({len(notice.actions)} action"
+        f"{'' if len(notice.actions) == 1 else 's'}) is shown on the "
+        f"welcome screen {when}until {notice.valid_until.isoformat()}."
+    )
+    return 0
+
+
 def cmd_keygen(args: argparse.Namespace) -> int:
-    """kiosk-admin keygen: make the administrator's key pair."""
+    """kiosk-admin keygen: make the administrator's key pair (or add its signing key)."""
     out = Path(args.out)
-    for name in ("admin-key.pem", "admin-key.pub"):
+    if args.add_signing_key:
+        from kiosk.admin.commands import ask_passphrase
+
+        # The signing key gets the passphrase admin-key.pem already has.
+        key_line = add_signing_key(out, ask_passphrase(out / "admin-key.pem"))
+        assert key_line.signing_key is not None
+        print(f"Signing key (keep it with admin-key.pem): {out / 'admin-signing-key.pem'}")
+        print(f"Public key line, now with the signing key: {out / 'admin-key.pub'}")
+        print(f"Signing key fingerprint: {key_line.signing_key.fingerprint()}")
+        print(f"On each kiosk: kiosk pin-signing-key --data-dir DIR {out / 'admin-key.pub'}")
+        return 0
+    for name in ("admin-key.pem", "admin-key.pub", "admin-signing-key.pem"):
         if (out / name).exists():
             raise CommandError(f"{out / name} already exists; a key is never overwritten.")
     passphrase = ask_new_passphrase()
     pem_path, pub_path, fingerprint = write_keypair(out, passphrase)
     print(f"Private key (keep it on this computer, never on the kiosk): {pem_path}")
     print(f"Public key (give this to the kiosk):                         {pub_path}")
+    signing = out / "admin-signing-key.pem"
+    print(f"Signing key for notices (keep it with the private key):      {signing}")
     print(f"Fingerprint: {fingerprint}")
     return 0
 
@@ -439,6 +505,17 @@ def kiosk_parser() -> argparse.ArgumentParser:
     purge = commands.add_parser("purge", help="delete the records confirmed delivered")
     data_dir_argument(purge)
     purge.set_defaults(handler=cmd_purge)
+
+    notice = commands.add_parser("notice", help="show a signed notice on the welcome screen")
+    data_dir_argument(notice)
+    notice.add_argument("file", type=Path, nargs="?", help="the notice file (.tkn)")
+    notice.add_argument("--remove", action="store_true", help="stop showing the notice")
+    notice.set_defaults(handler=cmd_notice)
+
+    pin = commands.add_parser("pin-signing-key", help="trust the admin's key for notices")
+    data_dir_argument(pin)
+    pin.add_argument("line", help="admin-key.pub, or its tkpub2- line")
+    pin.set_defaults(handler=cmd_pin_signing_key)
     return parser
 
 
@@ -452,6 +529,11 @@ def admin_parser() -> argparse.ArgumentParser:
 
     keygen = commands.add_parser("keygen", help="make the administrator's key pair")
     keygen.add_argument("--out", required=True, help="folder for admin-key.pem and admin-key.pub")
+    keygen.add_argument(
+        "--add-signing-key",
+        action="store_true",
+        help="give the key pair in --out the signing key for notices (same passphrase)",
+    )
     keygen.set_defaults(handler=cmd_keygen)
 
     fingerprint = commands.add_parser("fingerprint", help="show a public key's fingerprint")

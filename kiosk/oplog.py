@@ -39,6 +39,10 @@ EVENT_FIELDS: dict[str, frozenset[str]] = {
     "usb_eject": frozenset({"result"}),
     "store_repaired": frozenset({"file", "what", "lines", "bytes"}),
     "error": frozenset({"kind", "where"}),
+    "notice_imported": frozenset({"actions", "headlines", "until"}),
+    "notice_refused": frozenset({"reason"}),
+    "notice_removed": frozenset(),
+    "signing_key_pinned": frozenset(),
 }
 """Every event the log may hold, with the only fields it may carry."""
 

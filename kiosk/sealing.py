@@ -25,6 +25,9 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 # used, which keeps them out of the kiosk's start-up (docs/benchmarks.md).
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives import hpke
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from kiosk.durable import atomic_write
 
 FORMAT_VERSION = 2
 """The sealed-record version this kiosk writes; 1 (payload with language) is still opened."""
@@ -32,7 +35,10 @@ OPENED_VERSIONS = (1, 2)
 RECORD_ID_BYTES = 16
 
 KEY_LINE_PREFIX = "tkpub1-"
+KEY_LINE_PREFIX_V2 = "tkpub2-"
+"""A version 2 line carries the sealing key and the administrator's Ed25519 signing key."""
 PRIVATE_KEY_FILE = "admin-key.pem"
+SIGNING_KEY_FILE = "admin-signing-key.pem"
 PUBLIC_KEY_FILE = "admin-key.pub"
 MIN_PASSPHRASE_CHARS = 12
 
@@ -44,12 +50,15 @@ SEALED_OVERHEAD = 1 + _ENC_BYTES + _TAG_BYTES
 """Bytes a sealed record adds to its plaintext: version byte, HPKE enc, AEAD tag."""
 
 _CHECKSUM_DOMAIN = b"trivselskiosk/key-line/v1"
+_CHECKSUM_DOMAIN_V2 = b"trivselskiosk/key-line/v2"
+_SIGNING_FINGERPRINT_DOMAIN = b"trivselskiosk/signing-fingerprint/v1"
 _CHECKSUM_BYTES = 4
 _FINGERPRINT_DOMAIN = b"trivselskiosk/fingerprint/v1"
 _FINGERPRINT_BYTES = 8
 _LINE_GROUP = 5
 _B32_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
 _LINE_CHARS = -(-(_KEY_BYTES + _CHECKSUM_BYTES) * 8 // 5)
+_LINE_CHARS_V2 = -(-(2 * _KEY_BYTES + _CHECKSUM_BYTES) * 8 // 5)
 # Letters people type for the digits base32 leaves out.
 _LOOKALIKES = {"0": "o", "1": "l", "8": "b", "9": "g"}
 
@@ -121,10 +130,7 @@ class PublicKey:
 
     def line(self) -> str:
         """The one typeable line, e.g. 'tkpub1-abcde-…', with a checksum against typos."""
-        body = base64.b32encode(self.raw + _checksum(self.raw)).decode("ascii")
-        body = body.rstrip("=").lower()
-        groups = [body[i : i + _LINE_GROUP] for i in range(0, len(body), _LINE_GROUP)]
-        return KEY_LINE_PREFIX + "-".join(groups)
+        return _grouped(KEY_LINE_PREFIX, self.raw + _checksum(self.raw))
 
     def fingerprint(self) -> str:
         """A short form to compare by eye, e.g. '3f2a 9c01 77be 0d45'."""
@@ -141,12 +147,76 @@ def _suite() -> hpke.Suite:
     return hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.CHACHA20_POLY1305)
 
 
-def _checksum(raw: bytes) -> bytes:
-    return hashlib.sha256(_CHECKSUM_DOMAIN + raw).digest()[:_CHECKSUM_BYTES]
+def _checksum(raw: bytes, domain: bytes = _CHECKSUM_DOMAIN) -> bytes:
+    return hashlib.sha256(domain + raw).digest()[:_CHECKSUM_BYTES]
+
+
+def _grouped(prefix: str, data: bytes) -> str:
+    body = base64.b32encode(data).decode("ascii").rstrip("=").lower()
+    return prefix + "-".join(body[i : i + _LINE_GROUP] for i in range(0, len(body), _LINE_GROUP))
+
+
+@dataclass(frozen=True)
+class SigningPublicKey:
+    """The administrator's Ed25519 public key: a kiosk shows a notice only if it verifies."""
+
+    raw: bytes
+
+    def __post_init__(self) -> None:
+        if len(self.raw) != _KEY_BYTES:
+            raise KeyFormatError(
+                f"an Ed25519 public key is {_KEY_BYTES} bytes; this one is {len(self.raw)}"
+            )
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+        try:
+            Ed25519PublicKey.from_public_bytes(self.raw)
+        except ValueError:
+            raise KeyFormatError("this signing key is not a usable Ed25519 key") from None
+
+    def verify(self, signature: bytes, message: bytes) -> bool:
+        """Whether signature is this key's Ed25519 signature of message."""
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+        try:
+            Ed25519PublicKey.from_public_bytes(self.raw).verify(signature, message)
+        except InvalidSignature:
+            return False
+        return True
+
+    def fingerprint(self) -> str:
+        """A short form to compare by eye, as PublicKey.fingerprint (another domain)."""
+        digest = hashlib.sha256(_SIGNING_FINGERPRINT_DOMAIN + self.raw).digest()
+        text = digest[:_FINGERPRINT_BYTES].hex()
+        return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+@dataclass(frozen=True)
+class KeyLine:
+    """What a public key line names: the sealing key and, in version 2, the signing key."""
+
+    public_key: PublicKey
+    signing_key: SigningPublicKey | None = None
+
+    def line(self) -> str:
+        """'tkpub1-…' for the sealing key alone, 'tkpub2-…' with the signing key as well."""
+        if self.signing_key is None:
+            return self.public_key.line()
+        data = self.public_key.raw + self.signing_key.raw
+        return _grouped(KEY_LINE_PREFIX_V2, data + _checksum(data, _CHECKSUM_DOMAIN_V2))
 
 
 def parse_public_key_line(text: str) -> PublicKey:
-    """Read a public key line as typed or pasted; case, spaces and dashes do not matter."""
+    """Read a public key line as typed or pasted; case, spaces and dashes do not matter.
+
+    Both line versions name the sealing key; parse_key_line also returns the signing key.
+    """
+    return parse_key_line(text).public_key
+
+
+def parse_key_line(text: str) -> KeyLine:
+    """Read a 'tkpub1-' or 'tkpub2-' line; case, spaces and dashes do not matter."""
     if "-----BEGIN" in text:
         if "PRIVATE" in text:
             raise KeyFormatError(
@@ -155,15 +225,20 @@ def parse_public_key_line(text: str) -> PublicKey:
             )
         raise KeyFormatError(f"this is a PEM block, not a key line ({KEY_LINE_PREFIX}…)")
     compact = "".join(ch for ch in text.lower() if not ch.isspace() and ch != "-")
-    prefix = KEY_LINE_PREFIX.rstrip("-")
     if not compact:
         raise KeyFormatError("the key line is empty")
-    if not compact.startswith(prefix):
+    versions = {
+        KEY_LINE_PREFIX.rstrip("-"): (KEY_LINE_PREFIX, _LINE_CHARS, _CHECKSUM_DOMAIN),
+        KEY_LINE_PREFIX_V2.rstrip("-"): (KEY_LINE_PREFIX_V2, _LINE_CHARS_V2, _CHECKSUM_DOMAIN_V2),
+    }
+    found = next((v for p, v in versions.items() if compact.startswith(p)), None)
+    if found is None:
         raise KeyFormatError(
-            f"a key line starts with '{KEY_LINE_PREFIX}'; this one starts with "
-            f"'{compact[: len(prefix)]}'"
+            f"a key line starts with '{KEY_LINE_PREFIX}' or '{KEY_LINE_PREFIX_V2}'; this one "
+            f"starts with '{compact[: len(KEY_LINE_PREFIX) - 1]}'"
         )
-    body = compact[len(prefix) :]
+    prefix, chars, domain = found
+    body = compact[len(prefix) - 1 :]
     for ch in body:
         if ch not in _B32_ALPHABET:
             hint = _LOOKALIKES.get(ch)
@@ -171,23 +246,30 @@ def parse_public_key_line(text: str) -> PublicKey:
             raise KeyFormatError(
                 f"the key line has a character that cannot be in it: {ch!r}{extra}"
             )
-    if len(body) != _LINE_CHARS:
-        which = "missing" if len(body) < _LINE_CHARS else "too many"
+    if len(body) != chars:
+        which = "missing" if len(body) < chars else "too many"
         raise KeyFormatError(
-            f"the key line has {len(body)} letters and digits after '{KEY_LINE_PREFIX}', "
-            f"it should have {_LINE_CHARS} ({which})"
+            f"the key line has {len(body)} letters and digits after '{prefix}', "
+            f"it should have {chars} ({which})"
         )
     data = base64.b32decode(body.upper() + "=" * (-len(body) % 8))
-    raw, check = data[:_KEY_BYTES], data[_KEY_BYTES:]
+    raw, check = data[:-_CHECKSUM_BYTES], data[-_CHECKSUM_BYTES:]
     # The unused low bits of the last character must be zero, or two lines would name one key.
     canonical = base64.b32encode(data).decode("ascii").rstrip("=").lower()
-    if canonical != body or check != _checksum(raw):
+    if canonical != body or check != _checksum(raw, domain):
         raise KeyFormatError("the key line has a typo: the checksum does not match")
-    return PublicKey(raw)
+    if len(raw) == _KEY_BYTES:
+        return KeyLine(PublicKey(raw))
+    return KeyLine(PublicKey(raw[:_KEY_BYTES]), SigningPublicKey(raw[_KEY_BYTES:]))
 
 
 def load_public_key_file(path: Path) -> PublicKey:
     """Read a public key file: one key line, with '#' comment lines and blank lines ignored."""
+    return load_key_line_file(path).public_key
+
+
+def load_key_line_file(path: Path) -> KeyLine:
+    """Read a public key file (either line version); errors name the file."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -200,7 +282,7 @@ def load_public_key_file(path: Path) -> PublicKey:
     if len(lines) > 1:
         raise KeyFormatError(f"{path}: the file should hold one key line; it holds {len(lines)}")
     try:
-        return parse_public_key_line(lines[0])
+        return parse_key_line(lines[0])
     except KeyFormatError as exc:
         raise KeyFormatError(f"{path}: {exc}") from None
 
@@ -255,7 +337,7 @@ def _der_octets(value: bytes) -> bytes:
     return _der(0x04, value)
 
 
-def private_key_pem(private_key: X25519PrivateKey, passphrase: bytes) -> bytes:
+def private_key_pem(private_key: X25519PrivateKey | Ed25519PrivateKey, passphrase: bytes) -> bytes:
     """The private key as PKCS#8 PEM, encrypted with PBES2 (scrypt, AES-256-CBC).
 
     cryptography's own PKCS#8 encryption uses PBKDF2 with 2,048 rounds, too few for a
@@ -291,18 +373,14 @@ def private_key_pem(private_key: X25519PrivateKey, passphrase: bytes) -> bytes:
     return pem.encode("ascii")
 
 
-def load_private_key(pem: bytes, passphrase: bytes) -> X25519PrivateKey:
-    """Decrypt the administrator's private key from its PEM.
-
-    An unencrypted PKCS#8 PEM is read as well, so a key re-exported by OpenSSL still works.
-    """
+def _load_pem(pem: bytes, passphrase: bytes) -> object:
     from cryptography.hazmat.primitives import serialization
 
     if b"PRIVATE KEY-----" not in pem:
         raise KeyFormatError("this is not a private key PEM (no 'PRIVATE KEY' block)")
     encrypted = b"-----BEGIN ENCRYPTED PRIVATE KEY-----" in pem
     try:
-        key = serialization.load_pem_private_key(pem, password=passphrase if encrypted else None)
+        return serialization.load_pem_private_key(pem, password=passphrase if encrypted else None)
     except ValueError:
         if encrypted:
             # A wrong passphrase can fail the padding check or, rarely, only the DER that
@@ -315,10 +393,59 @@ def load_private_key(pem: bytes, passphrase: bytes) -> X25519PrivateKey:
         ) from None
     except (TypeError, UnsupportedAlgorithm) as exc:
         raise KeyFormatError(f"the private key PEM cannot be read ({exc})") from None
+
+
+def _kind(key: object) -> str:
+    return type(key).__name__.removeprefix("_").replace("PrivateKey", "")
+
+
+def load_private_key(pem: bytes, passphrase: bytes) -> X25519PrivateKey:
+    """Decrypt the administrator's private key from its PEM.
+
+    An unencrypted PKCS#8 PEM is read as well, so a key re-exported by OpenSSL still works.
+    """
+    key = _load_pem(pem, passphrase)
     if not isinstance(key, X25519PrivateKey):
-        kind = type(key).__name__.removeprefix("_").replace("PrivateKey", "")
-        raise KeyFormatError(f"the PEM holds a {kind} key, not an X25519 key")
+        raise KeyFormatError(f"the PEM holds a {_kind(key)} key, not an X25519 key")
     return key
+
+
+def load_signing_key(pem: bytes, passphrase: bytes) -> Ed25519PrivateKey:
+    """Decrypt the administrator's Ed25519 signing key (admin-signing-key.pem)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = _load_pem(pem, passphrase)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise KeyFormatError(f"the PEM holds a {_kind(key)} key, not an Ed25519 signing key")
+    return key
+
+
+def load_signing_key_file(path: Path, passphrase: bytes) -> Ed25519PrivateKey:
+    """Read and decrypt the signing key file; errors name the file and how to make one."""
+    try:
+        pem = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise KeyFormatError(
+            f"{path} does not exist: this key pair has no signing key yet. Add one with "
+            f"kiosk-admin keygen --add-signing-key --out {Path(path).parent}"
+        ) from None
+    except OSError as exc:
+        raise KeyFormatError(f"{path}: cannot read the signing key file ({exc.strerror})") from None
+    try:
+        return load_signing_key(pem, passphrase)
+    except SealingError as exc:
+        raise type(exc)(f"{path}: {exc}") from None
+
+
+def signing_public_key_of(private_key: Ed25519PrivateKey) -> SigningPublicKey:
+    """The public half of a signing key."""
+    from cryptography.hazmat.primitives import serialization
+
+    return SigningPublicKey(
+        private_key.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+    )
 
 
 def load_private_key_file(path: Path, passphrase: bytes) -> X25519PrivateKey:
@@ -360,8 +487,22 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _public_text(key_line: KeyLine, note: str = "") -> bytes:
+    lines = [
+        f"# Trivselskiosk administrator public key, fingerprint {key_line.public_key.fingerprint()}"
+    ]
+    if key_line.signing_key is not None:
+        lines.append(f"# signing key fingerprint {key_line.signing_key.fingerprint()}")
+    if note:
+        lines.append(f"# {note}")
+    return ("\n".join([*lines, key_line.line()]) + "\n").encode("ascii")
+
+
 def write_keypair(out_dir: Path, passphrase: bytes) -> tuple[Path, Path, str]:
     """Make a new administrator key pair in out_dir, never overwriting a key file.
+
+    Writes the X25519 key (admin-key.pem), the Ed25519 signing key (admin-signing-key.pem),
+    both under the same passphrase, and the version 2 line naming both (admin-key.pub).
 
     Returns:
         (private key path, public key path, fingerprint).
@@ -370,7 +511,8 @@ def write_keypair(out_dir: Path, passphrase: bytes) -> tuple[Path, Path, str]:
     out_dir = Path(out_dir)
     pem_path = out_dir / PRIVATE_KEY_FILE
     pub_path = out_dir / PUBLIC_KEY_FILE
-    for path in (pem_path, pub_path):
+    sign_path = out_dir / SIGNING_KEY_FILE
+    for path in (pem_path, pub_path, sign_path):
         if os.path.lexists(path):
             raise KeyExistsError(
                 f"{path} already exists and was left unchanged; move it away first if you "
@@ -380,21 +522,60 @@ def write_keypair(out_dir: Path, passphrase: bytes) -> tuple[Path, Path, str]:
         out_dir.mkdir(mode=0o700, parents=True)
         # mkdir's mode passes through the umask; the folder of a private key is for its owner.
         out_dir.chmod(0o700)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     private_key = generate_private_key()
-    public_key = public_key_of(private_key)
-    fingerprint = public_key.fingerprint()
-    pub_text = (
-        f"# Trivselskiosk administrator public key, fingerprint {fingerprint}\n"
-        f"{public_key.line()}\n"
-    )
-    _write_new_file(pem_path, private_key_pem(private_key, passphrase), 0o600)
+    signing_key = Ed25519PrivateKey.generate()
+    key_line = KeyLine(public_key_of(private_key), signing_public_key_of(signing_key))
+    written: list[Path] = []
     try:
-        _write_new_file(pub_path, pub_text.encode("ascii"), 0o644)
+        for path, data, mode in (
+            (pem_path, private_key_pem(private_key, passphrase), 0o600),
+            (sign_path, private_key_pem(signing_key, passphrase), 0o600),
+            (pub_path, _public_text(key_line), 0o644),
+        ):
+            _write_new_file(path, data, mode)
+            written.append(path)
     except BaseException:
-        pem_path.unlink(missing_ok=True)
+        for path in written:
+            path.unlink(missing_ok=True)
         raise
     _fsync_dir(out_dir)
-    return pem_path, pub_path, fingerprint
+    return pem_path, pub_path, key_line.public_key.fingerprint()
+
+
+def add_signing_key(out_dir: Path, passphrase: bytes) -> KeyLine:
+    """Give an existing key pair (from before signing keys) its Ed25519 signing key.
+
+    The passphrase must open admin-key.pem (the new file gets the same one). admin-key.pub is
+    then replaced by the version 2 line, which names the same sealing key, so nothing a kiosk
+    or an admin store relies on changes; the old line stays in the file as a comment.
+
+    Returns:
+        The new key line (sealing and signing key).
+    """
+    out_dir = Path(out_dir)
+    pem_path = out_dir / PRIVATE_KEY_FILE
+    pub_path = out_dir / PUBLIC_KEY_FILE
+    sign_path = out_dir / SIGNING_KEY_FILE
+    if os.path.lexists(sign_path):
+        raise KeyExistsError(f"{sign_path} already exists; this key pair has its signing key")
+    public_key = public_key_of(load_private_key_file(pem_path, passphrase))
+    old = load_key_line_file(pub_path)
+    if old.public_key != public_key:
+        raise KeyFormatError(f"{pub_path} names another key than {pem_path}; nothing was changed")
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    signing_key = Ed25519PrivateKey.generate()
+    key_line = KeyLine(public_key, signing_public_key_of(signing_key))
+    _write_new_file(sign_path, private_key_pem(signing_key, passphrase), 0o600)
+    try:
+        atomic_write(pub_path, _public_text(key_line, f"before the signing key: {old.line()}"))
+    except BaseException:
+        sign_path.unlink(missing_ok=True)
+        raise
+    _fsync_dir(out_dir)
+    return key_line
 
 
 def _record_info(version: int, record_id: bytes) -> bytes:

@@ -15,11 +15,13 @@ from pathlib import Path
 from kiosk.config import ConfigError, SiteConfig, default_config_dir, load_site
 from kiosk.durable import atomic_write
 from kiosk.sealing import (
+    KeyLine,
     PublicKey,
     SealingError,
+    SigningPublicKey,
     find_private_keys,
-    load_public_key_file,
-    parse_public_key_line,
+    load_key_line_file,
+    parse_key_line,
 )
 from kiosk.store import RecordStore
 
@@ -32,12 +34,17 @@ class SiteError(Exception):
 
 @dataclass
 class Site:
-    """An opened site: its config, the pinned administrator key, and the locked store."""
+    """An opened site: its config, the pinned administrator key, and the locked store.
+
+    `signing_key` is the administrator's Ed25519 key when the pinned line is a `tkpub2-`
+    one; a site pinned before signing keys has none and shows no notice until it is pinned.
+    """
 
     folder: Path
     config: SiteConfig
     public_key: PublicKey
     store: RecordStore
+    signing_key: SigningPublicKey | None = None
 
     def close(self) -> None:
         """Release the store and its lock."""
@@ -54,11 +61,16 @@ def default_data_dir() -> Path:
 
 def read_public_key(source: str) -> PublicKey:
     """Read the administrator's public key from a file path or from the key line itself."""
+    return read_key_line(source).public_key
+
+
+def read_key_line(source: str) -> KeyLine:
+    """Read a key line (either version) from a file path or from the line itself."""
     path = Path(source)
     try:
         if path.is_file():
-            return load_public_key_file(path)
-        return parse_public_key_line(source)
+            return load_key_line_file(path)
+        return parse_key_line(source)
     except SealingError as error:
         raise SiteError(f"The administrator's public key was not accepted: {error}") from None
     except OSError as error:
@@ -81,7 +93,7 @@ SITE_HEADER = """\
 """
 
 
-def site_config_text(public_key: PublicKey, site_name: str, *, demo: bool) -> str:
+def site_config_text(public_key: PublicKey | KeyLine, site_name: str, *, demo: bool) -> str:
     """Return the embedded default kiosk.toml with this site's name, key and demo flag set.
 
     Its opening comment, which speaks of the embedded demo site, becomes one about this site.
@@ -94,7 +106,7 @@ def site_config_text(public_key: PublicKey, site_name: str, *, demo: bool) -> st
     replacements = {
         "name": toml_string(site_name),
         "demo": "true" if demo else "false",
-        "public_key": toml_string(public_key.line()),
+        "public_key": toml_string(public_key.line()),  # a KeyLine keeps its version
     }
     for key, value in replacements.items():
         text, count = re.subn(rf"(?m)^{key}\s*=.*$", f"{key} = {value}", text, count=1)
@@ -103,8 +115,12 @@ def site_config_text(public_key: PublicKey, site_name: str, *, demo: bool) -> st
     return text
 
 
-def init_site(folder: Path, public_key: PublicKey, site_name: str, *, demo: bool = False) -> Path:
+def init_site(
+    folder: Path, public_key: PublicKey | KeyLine, site_name: str, *, demo: bool = False
+) -> Path:
     """Create a site in `folder`: its kiosk.toml and an empty store. Never overwrites a site.
+
+    A `tkpub2-` key line pins the signing key of notices along with the sealing key.
 
     Returns:
         The path of the new kiosk.toml.
@@ -163,8 +179,46 @@ def open_site(folder: Path) -> Site:
             "line (from admin-key.pub) there, or make the site with kiosk init."
         )
     try:
-        public_key = parse_public_key_line(config.public_key)
+        key_line = parse_key_line(config.public_key)
     except SealingError as error:
         raise SiteError(f"{config.source}: admin.public_key: {error}") from None
     store = RecordStore.open(folder)
-    return Site(folder, config, public_key, store)
+    return Site(folder, config, key_line.public_key, store, key_line.signing_key)
+
+
+def pin_signing_key(folder: Path, key_line: KeyLine) -> bool:
+    """Pin the administrator's signing key: admin.public_key becomes the `tkpub2-` line.
+
+    The line must name the sealing key already pinned, so only the same administrator's
+    key can be added this way. Takes the store's lock, so the kiosk must be stopped.
+
+    Returns:
+        False if exactly this key was pinned already (nothing changed).
+    """
+    if key_line.signing_key is None:
+        raise SiteError(
+            "This is a 'tkpub1-' line, which has no signing key. Give the 'tkpub2-' line from "
+            "admin-key.pub (make one with: kiosk-admin keygen --add-signing-key --out DIR)."
+        )
+    site = open_site(folder)
+    try:
+        if key_line.public_key != site.public_key:
+            raise SiteError(
+                f"This line names another administrator key (fingerprint "
+                f"{key_line.public_key.fingerprint()}) than the one this site seals answers to "
+                f"({site.public_key.fingerprint()}). Nothing was changed."
+            )
+        if key_line.signing_key == site.signing_key:
+            return False
+        source = site.config.source
+        text = source.read_text(encoding="utf-8")
+        text, count = re.subn(
+            r"(?m)^public_key\s*=.*$", f"public_key = {toml_string(key_line.line())}", text, count=1
+        )
+        if count != 1:
+            raise SiteError(f"{source} has no 'public_key = …' line to update.")
+        atomic_write(source, text.encode("utf-8"))
+        load_site(source)
+    finally:
+        site.close()
+    return True

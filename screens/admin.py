@@ -152,6 +152,7 @@ class AdminScreen(KioskScreen):
                 )
                 yield Button(self.t("admin_receipt_enter"), id="apply-receipt", compact=True)
             with Horizontal(id="other-actions", classes="admin-row"):
+                yield Button(self.t("admin_notice_import"), id="import-notice", compact=True)
                 yield Button(self.t("admin_purge"), id="purge", compact=True)
                 yield Button(self.t("admin_leave"), id="leave", compact=True)
 
@@ -205,6 +206,13 @@ class AdminScreen(KioskScreen):
         from screens.qr_export import QrExportScreen
 
         self.app.push_screen(QrExportScreen())
+
+    @on(Button.Pressed, "#import-notice")
+    def import_notice(self) -> None:
+        """Import the site's signed notice from a USB stick."""
+        from screens.notice_import import NoticeImportScreen
+
+        self.app.push_screen(NoticeImportScreen())
 
     @on(Input.Submitted, "#receipt")
     @on(Button.Pressed, "#apply-receipt")

@@ -13,6 +13,7 @@ from textual.timer import Timer
 from textual.widgets import Button, Static
 
 from screens.base import KioskScreen
+from screens.widgets.notice_panel import NoticePanel
 
 
 class WelcomeScreen(KioskScreen):
@@ -38,6 +39,7 @@ class WelcomeScreen(KioskScreen):
                         id=f"start-{instrument.id}",
                         classes="menu-choice",
                     )
+            yield NoticePanel()
             with Vertical(id="privacy"):
                 period = self.t(f"period_{config.date_granularity}")
                 yield Static(Content(self.t("privacy_title")), id="privacy-title")

@@ -272,9 +272,9 @@ def test_key_line_errors_say_what_is_wrong(public_key: PublicKey) -> None:
     line = public_key.line()
     body = line[len(KEY_LINE_PREFIX) :]
     with pytest.raises(
-        KeyFormatError, match="starts with 'tkpub1-'; this one starts with 'tkpub2'"
+        KeyFormatError, match="starts with 'tkpub1-' or 'tkpub2-'; this one starts with 'tkpub3'"
     ):
-        parse_public_key_line("tkpub2-" + body)
+        parse_public_key_line("tkpub3-" + body)
     with pytest.raises(KeyFormatError, match="empty"):
         parse_public_key_line(" - ")
     with pytest.raises(KeyFormatError, match=r"'0'; did you mean the letter 'o'"):
@@ -499,7 +499,8 @@ def test_find_private_keys_finds_a_planted_key(tmp_path: Path) -> None:
     chain.write_bytes(b"x" * 10_000 + b"\n-----BEGIN PRIVATE KEY-----\n")
 
     found = find_private_keys(data, tmp_path / "missing")
-    assert sorted(found) == sorted([planted, data / "keys" / "admin-key.pem", ssh, chain])
+    keys = [data / "keys" / "admin-key.pem", data / "keys" / "admin-signing-key.pem"]
+    assert sorted(found) == sorted([planted, *keys, ssh, chain])
     assert pub_path not in found
     assert find_private_keys(tmp_path / "missing") == []
 

@@ -498,3 +498,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     rec = commands.add_parser("receipt", help="list imported bundles and their receipt codes")
     rec.add_argument("--store", type=Path, required=True, help="the admin store folder")
     rec.set_defaults(handler=cmd_receipts)
+
+    from kiosk.admin.plan_commands import add_plan_commands
+
+    add_plan_commands(commands)
