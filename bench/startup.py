@@ -41,7 +41,7 @@ Hello().run(headless=True)
 KIOSK = """
 import sys
 from pathlib import Path
-from kiosk.app import KioskApp
+from screens.app import KioskApp
 from kiosk.site import open_site
 
 class FirstScreen(KioskApp):

@@ -28,9 +28,9 @@ from textual._compositor import CompositorUpdate
 from textual.screen import Screen
 from textual.widget import Widget
 
-from kiosk.app import KioskApp
 from kiosk.sealing import generate_private_key, public_key_of
 from kiosk.site import init_site, open_site
+from screens.app import KioskApp
 from screens.widgets import ChoiceRow, Slider
 
 WARM_UP = 20

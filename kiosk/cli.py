@@ -103,8 +103,8 @@ def run_ui(folder: Path) -> int:
     exits with an error, so a broken kiosk does not spin a core and the service manager's own
     restart limits apply.
     """
-    from kiosk.app import EXIT_CRASHED, KioskApp
     from kiosk.oplog import LogUnavailable, log_event, start_logging
+    from screens.app import EXIT_CRASHED, KioskApp
 
     site = open_site(folder)
     if problem := layout_problem():

@@ -1,7 +1,7 @@
 """Where the kiosk's screen and error output go: both must be the one terminal it runs on.
 
 The kiosk draws its screen, and so echoes everything people type, on standard output
-(`kiosk.app.KioskDriver`). Error output goes to standard error. A service manager can send
+(`screens.app.KioskDriver`). Error output goes to standard error. A service manager can send
 either stream somewhere else: systemd's `StandardError=journal` once put every frame, typed
 notes included, into the journal on disk. `kiosk run` therefore starts only when standard
 output is a terminal and standard error is that same terminal, and `kiosk doctor` checks both

@@ -1,14 +1,12 @@
 """The door to admin mode: an unadvertised key (F9), then the admin PIN.
 
-F9 on any kiosk screen calls `open_admin`, which asks for the PIN (8 or more digits, set with
-`kiosk set-pin`). The right PIN starts the kiosk over, so nothing of the last person is left
-under admin mode, and opens the admin screen. Wrong PINs count towards a lockout that the
-store keeps across restarts; while locked, the screen shows how long is left.
+F9 on any kiosk screen calls `KioskApp.action_open_admin`, which asks for the PIN (8 or more
+digits, set with `kiosk set-pin`). The right PIN starts the kiosk over, so nothing of the last
+person is left under admin mode, and opens the admin screen. Wrong PINs count towards a lockout
+that the store keeps across restarts; while locked, the screen shows how long is left.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,12 +15,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from kiosk.oplog import log_event
 from kiosk.pin import MAX_PIN_DIGITS, MIN_PIN_DIGITS, PinGuard, PinResult
 from screens.base import KioskTexts
-
-if TYPE_CHECKING:
-    from kiosk.app import KioskApp
 
 
 class AdminPinScreen(KioskTexts, ModalScreen[bool]):
@@ -118,26 +112,3 @@ class AdminPinScreen(KioskTexts, ModalScreen[bool]):
     def cancel(self) -> None:
         """Go back to where the kiosk was."""
         self.dismiss(False)
-
-
-def open_admin(app: KioskApp, guard: PinGuard | None = None) -> None:
-    """Ask for the admin PIN and, if it is right, open admin mode on a fresh kiosk.
-
-    Args:
-        app: the running kiosk.
-        guard: the PIN guard to use (default: one on the app's store, with the wall clock).
-    """
-    from screens.admin import AdminScreen
-
-    if any(isinstance(screen, AdminPinScreen | AdminScreen) for screen in app.screen_stack):
-        return
-    pin_guard = guard or PinGuard(app.site.store)
-
-    async def after_pin(ok: bool | None) -> None:
-        if ok:
-            log_event(app.site.folder, "admin_entered")
-            await app.reset()
-            # reset() lays out the fresh welcome screen later; admin mode must come after it.
-            app.call_later(app.push_screen, AdminScreen())
-
-    app.push_screen(AdminPinScreen(pin_guard), after_pin)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
+from typing import Any, ClassVar, Protocol, cast
 
 from textual import on
 from textual.app import App, ComposeResult
@@ -16,10 +16,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Static
 
 from kiosk.instruments import Answer, Instrument, Item
+from screens.host import KioskHost
 from screens.widgets import ChoiceRow
-
-if TYPE_CHECKING:
-    from kiosk.app import KioskApp
 
 
 class HasApp(Protocol):
@@ -33,16 +31,16 @@ class KioskTexts:
     """For any screen, modal or not: the kiosk app, typed, and its texts in the current language."""
 
     @property
-    def kiosk(self: HasApp) -> KioskApp:
-        """The running kiosk app, typed."""
-        return cast("KioskApp", self.app)
+    def kiosk(self: HasApp) -> KioskHost:
+        """The running kiosk app, as the screens may use it."""
+        return cast("KioskHost", self.app)
 
     def t(self: HasApp, key: str, count: int | None = None, /, **values: object) -> str:
         """A UI text from texts.toml in the language the person at the kiosk chose.
 
         `count` picks the singular `<key>_one` when it is 1 (see `KioskApp.text`).
         """
-        return cast("KioskApp", self.app).text(key, count, **values)
+        return cast("KioskHost", self.app).text(key, count, **values)
 
 
 class IdleWarningLine(Screen[Any]):
@@ -59,7 +57,7 @@ class IdleWarningLine(Screen[Any]):
             warning.display = False
         else:
             seconds = max(0, round(seconds_left))
-            kiosk = cast("KioskApp", self.app)
+            kiosk = cast("KioskHost", self.app)
             warning.update(Content(kiosk.text("idle_warning", seconds, seconds=seconds)))
             warning.display = True
 

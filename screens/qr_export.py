@@ -21,7 +21,7 @@ from textual.widgets import Button, Static
 
 from kiosk.export import Export, ExportError, build_export, default_frame_count, record_export
 from kiosk.store import StoreError
-from screens.admin import Texts, admin_error_text
+from screens.admin_texts import Texts, admin_error_text
 from screens.base import IdleWarningLine, KioskTexts
 from screens.widgets.qr_view import TOO_SMALL, QrView
 

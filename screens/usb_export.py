@@ -23,7 +23,7 @@ from textual.widgets.option_list import Option
 from kiosk.export import ExportError, export_to_usb
 from kiosk.store import StoreError
 from kiosk.usb import Drive, UsbError, eject, find_drives
-from screens.admin import Texts, admin_error_text, size_text
+from screens.admin_texts import Texts, admin_error_text, size_text
 from screens.base import KioskTexts
 
 

@@ -15,7 +15,6 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Button, Input, Static
 
-from kiosk.app import KioskApp
 from kiosk.bundle import read_bundle
 from kiosk.export import Export, apply_receipt, build_export, default_frame_count, record_export
 from kiosk.pin import PinGuard
@@ -27,6 +26,7 @@ from kiosk.submit import Submitter
 from kiosk.usb import Drive
 from screens.admin import AdminScreen, ConfirmPurgeScreen
 from screens.admin_pin import AdminPinScreen
+from screens.app import KioskApp
 from screens.qr_export import REFUSE_SECONDS, DrawnRate, QrExportScreen, progress_text
 from screens.usb_export import UsbExportScreen
 from screens.welcome import WelcomeScreen

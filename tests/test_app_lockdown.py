@@ -16,8 +16,8 @@ from helpers.sites import SIZE, kiosk, only_record
 from textual import events
 from textual.pilot import Pilot
 
-from kiosk.app import EXIT_CRASHED, LOCKED_KEYS, KioskApp
 from kiosk.site import Site
+from screens.app import EXIT_CRASHED, LOCKED_KEYS, KioskApp
 from screens.failure import StorageFailedScreen
 from screens.thanks import ThanksScreen
 from screens.widgets.note_area import NoteArea

@@ -20,7 +20,6 @@ from helpers.sites import ALL_INSTRUMENTS, TODAY, open_kiosk_site
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from kiosk.app import KioskApp
 from kiosk.bundle import read_bundle
 from kiosk.export import apply_receipt, build_export, record_export
 from kiosk.receipts import open_challenge
@@ -31,6 +30,7 @@ from kiosk.submit import Submitter
 from kiosk.usb import Drive
 from screens.admin import AdminScreen, ConfirmPurgeScreen
 from screens.admin_pin import AdminPinScreen
+from screens.app import KioskApp
 from screens.failure import StorageFailedScreen
 from screens.qr_export import QrExportScreen
 from screens.questions import QuestionsScreen

@@ -9,10 +9,10 @@ from pathlib import Path
 from conftest import AdminKey
 
 from helpers.clock import FakeClock
-from kiosk.app import KioskApp
 from kiosk.records import Payload, parse
 from kiosk.sealing import open_sealed
 from kiosk.site import Site, open_site
+from screens.app import KioskApp
 
 ALL_INSTRUMENTS = ("checkin", "support", "psych_safety", "contribution", "guldkorn", "exposures")
 TODAY = date(2026, 3, 4)

@@ -36,7 +36,7 @@ from kiosk.site import Site
 from kiosk.store import StoreError
 from kiosk.submit import Submitter
 
-SCREENS_DIR = Path(__file__).resolve().parent.parent / "screens"
+SCREENS_DIR = Path(__file__).resolve().parent
 IDLE_WARNING_SECONDS = 15
 """Seconds before the idle reset that a warning counts down (a third of the limit if less)."""
 EXIT_CRASHED = 3
@@ -350,10 +350,22 @@ class KioskApp(App[int], inherit_bindings=False):
     # --- lockdown -----------------------------------------------------------
 
     def action_open_admin(self) -> None:
-        """Ask for the admin PIN and open admin mode."""
-        from screens.admin_pin import open_admin
+        """Ask for the admin PIN and, if it is right, open admin mode on a fresh kiosk."""
+        from kiosk.pin import PinGuard
+        from screens.admin import AdminScreen
+        from screens.admin_pin import AdminPinScreen
 
-        open_admin(self)
+        if any(isinstance(screen, AdminPinScreen | AdminScreen) for screen in self.screen_stack):
+            return
+
+        async def after_pin(ok: bool | None) -> None:
+            if ok:
+                log_event(self.site.folder, "admin_entered")
+                await self.reset()
+                # reset() lays out the fresh welcome screen later; admin mode must come after it.
+                self.call_later(self.push_screen, AdminScreen())
+
+        self.push_screen(AdminPinScreen(PinGuard(self.site.store)), after_pin)
 
     def action_ignore(self) -> None:
         """Swallow a locked key: the kiosk never quits, suspends or opens anything."""
