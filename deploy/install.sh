@@ -128,7 +128,7 @@ chmod -R go-w "$release"
 
 say "smoke test: the new release runs as $KIOSK_USER"
 as_kiosk=(runuser -u "$KIOSK_USER" --)
-if ! "${as_kiosk[@]}" "$release/venv/bin/python" -c 'import kiosk.app, kiosk.cli, screens' \
+if ! "${as_kiosk[@]}" "$release/venv/bin/python" -c 'import kiosk.cli, screens.app' \
     || { [[ -e $DATA_DIR/kiosk.toml ]] \
         && ! "${as_kiosk[@]}" "$release/venv/bin/kiosk" check-config --data-dir "$DATA_DIR"; }; then
     rm -rf "$release"

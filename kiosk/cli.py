@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from kiosk.cli_common import EXIT_FAILED, EXIT_USAGE, PASSPHRASE_ENV, CommandError
+from kiosk.cli_common import EXIT_FAILED, EXIT_USAGE, PASSPHRASE_ENV, CommandError, ask_passphrase
 from kiosk.config import ConfigError
 from kiosk.instruments import InvalidAnswer
 from kiosk.sealing import MIN_PASSPHRASE_CHARS, SealingError, add_signing_key, write_keypair
@@ -404,8 +404,6 @@ def cmd_keygen(args: argparse.Namespace) -> int:
     """kiosk-admin keygen: make the administrator's key pair (or add its signing key)."""
     out = Path(args.out)
     if args.add_signing_key:
-        from kiosk.admin.commands import ask_passphrase
-
         # The signing key gets the passphrase admin-key.pem already has.
         key_line = add_signing_key(out, ask_passphrase(out / "admin-key.pem"))
         assert key_line.signing_key is not None

@@ -13,6 +13,7 @@ from textual.timer import Timer
 from textual.widgets import Button, Static
 
 from screens.base import KioskScreen
+from screens.notice import NoticeScreen
 from screens.widgets.notice_panel import NoticePanel
 
 
@@ -84,6 +85,11 @@ class WelcomeScreen(KioskScreen):
         instruments = self.kiosk.config.instruments
         if 1 <= number <= len(instruments) and self.kiosk.seconds_until_ready() == 0:
             self.kiosk.start_instrument(instruments[number - 1])
+
+    @on(NoticePanel.OpenRequested)
+    def open_notice(self) -> None:
+        """Show the site's notice on a screen of its own (a small terminal has no room here)."""
+        self.app.push_screen(NoticeScreen())
 
     @on(Button.Pressed, ".menu-choice")
     def start_pressed(self, event: Button.Pressed) -> None:

@@ -23,13 +23,13 @@ from textual.widgets import OptionList, Static
 from kiosk.admin.adminstore import AdminStore
 from kiosk.admin.notice_build import build_notice, sign_notice
 from kiosk.admin.plan import Action
-from kiosk.app import KioskApp
 from kiosk.cli import admin_main
 from kiosk.instruments import Text
 from kiosk.notice import import_notice
 from kiosk.sealing import SIGNING_KEY_FILE, load_key_line_file, load_signing_key_file
 from kiosk.site import Site, pin_signing_key
 from kiosk.usb import Drive
+from screens.app import KioskApp
 from screens.notice import NoticeScreen
 from screens.notice_import import NoticeImportScreen
 from screens.welcome import WelcomeScreen

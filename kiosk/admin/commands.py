@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from dataclasses import replace
@@ -21,6 +20,7 @@ from kiosk.admin.importer import Importer, Outcome, shown
 from kiosk.admin.model import Report, Rules, Selection, Table, select
 from kiosk.admin.opencache import CacheUnreadable, cache_key, open_cache, seal_cache
 from kiosk.admin.opening import Failure, Invalid, open_records
+from kiosk.admin.plan_commands import add_plan_commands
 from kiosk.admin.publication import publish
 from kiosk.admin.receive import receive_and_import
 from kiosk.admin.releases import (
@@ -31,23 +31,12 @@ from kiosk.admin.releases import (
     write_release,
 )
 from kiosk.admin.video import import_videos, is_video
-from kiosk.cli_common import EXIT_FAILED, PASSPHRASE_ENV, CommandError
+from kiosk.cli_common import EXIT_FAILED, PASSPHRASE_ENV, CommandError, ask_passphrase
 from kiosk.config import MIN_GROUP_FLOOR, default_config_dir, load_instruments
 from kiosk.durable import StoreError
 from kiosk.instruments import Instrument
 from kiosk.records import Payload, default_catalogue
 from kiosk.sealing import load_private_key_file
-
-
-def ask_passphrase(key_path: Path) -> bytes:
-    """The private key's passphrase, from $KIOSK_ADMIN_PASSPHRASE or asked once."""
-    if env := os.environ.get(PASSPHRASE_ENV):
-        return env.encode()
-    if not sys.stdin.isatty():
-        raise CommandError(
-            f"No terminal to ask for the passphrase of {key_path}: set {PASSPHRASE_ENV}."
-        )
-    return getpass.getpass(f"Passphrase for {key_path}: ").encode()
 
 
 def load_key(args: argparse.Namespace) -> X25519PrivateKey:
@@ -498,7 +487,5 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     rec = commands.add_parser("receipt", help="list imported bundles and their receipt codes")
     rec.add_argument("--store", type=Path, required=True, help="the admin store folder")
     rec.set_defaults(handler=cmd_receipts)
-
-    from kiosk.admin.plan_commands import add_plan_commands
 
     add_plan_commands(commands)

@@ -11,7 +11,6 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from kiosk.admin.adminstore import AdminStore
-from kiosk.admin.commands import ask_passphrase
 from kiosk.admin.model import Rules
 from kiosk.admin.notice_build import (
     DEFAULT_TITLE,
@@ -39,6 +38,7 @@ from kiosk.admin.plan import (
 from kiosk.admin.publication import instrument_info
 from kiosk.admin.releases import read_releases
 from kiosk.admin.report_text import safe
+from kiosk.cli_common import CommandError, ask_passphrase
 from kiosk.config import default_config_dir, load_instruments
 from kiosk.instruments import Text
 from kiosk.notice import LIMITS, STATUSES, Headline
@@ -49,8 +49,6 @@ DEFAULT_DAYS = 56
 
 
 def _error(message: str, exit_code: int = 2) -> Exception:
-    from kiosk.cli import CommandError
-
     return CommandError(message, exit_code)
 
 

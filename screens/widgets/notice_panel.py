@@ -7,25 +7,24 @@ small one a single button under the menu opens it on a screen of its own (screen
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Button, Static
 
 from kiosk.notice import Notice, load_stored
-
-if TYPE_CHECKING:
-    from kiosk.app import KioskApp
+from screens.host import KioskHost
 
 FULL_WIDTH = 100
 FULL_HEIGHT = 40
 """The smallest terminal that shows the whole notice on the welcome screen."""
 
 
-def current_notice(kiosk: KioskApp) -> Notice | None:
+def current_notice(kiosk: KioskHost) -> Notice | None:
     """The notice the site shows today, checked in full, or None."""
     site = kiosk.site
     notice = load_stored(
@@ -43,7 +42,7 @@ def _number(value: float, lang: str) -> str:
     return text.replace(".", ",") if lang == "da" else text
 
 
-def notice_lines(kiosk: KioskApp, notice: Notice) -> list[tuple[str, str]]:
+def notice_lines(kiosk: KioskHost, notice: Notice) -> list[tuple[str, str]]:
     """The notice as (css class, text) lines in the kiosk's current language."""
     lang, t = kiosk.lang, kiosk.text
     lines: list[tuple[str, str]] = []
@@ -73,7 +72,7 @@ def notice_lines(kiosk: KioskApp, notice: Notice) -> list[tuple[str, str]]:
     return lines
 
 
-def compose_notice(kiosk: KioskApp, notice: Notice) -> ComposeResult:
+def compose_notice(kiosk: KioskHost, notice: Notice) -> ComposeResult:
     """The notice's title and lines, for the panel and the notice screen alike."""
     yield Static(Content(notice.title.get(kiosk.lang)), classes="notice-title")
     for classes, text in notice_lines(kiosk, notice):
@@ -129,9 +128,9 @@ class NoticePanel(Vertical):
         self.notice: Notice | None = None
 
     @property
-    def kiosk(self) -> KioskApp:
+    def kiosk(self) -> KioskHost:
         """The running kiosk app, typed."""
-        return cast("KioskApp", self.app)
+        return cast("KioskHost", self.app)
 
     def compose(self) -> ComposeResult:
         """Nothing without a notice; else the whole notice and the button, one of them shown."""
@@ -161,9 +160,11 @@ class NoticePanel(Vertical):
             if widget.display == full:
                 widget.display = not full
 
-    @on(Button.Pressed, "#notice-open")
-    def open_notice(self) -> None:
-        """Open the notice on a screen of its own."""
-        from screens.notice import NoticeScreen
+    class OpenRequested(Message):
+        """The person asked to read the whole notice (on a small terminal)."""
 
-        self.app.push_screen(NoticeScreen())
+    @on(Button.Pressed, "#notice-open")
+    def open_notice(self, event: Button.Pressed) -> None:
+        """Ask the screen to open the notice on a screen of its own."""
+        event.stop()
+        self.post_message(self.OpenRequested())
