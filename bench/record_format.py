@@ -68,7 +68,7 @@ def main() -> None:
             f"{small + sealing.SEALED_OVERHEAD:>6}  {min(old):>5}–{max(old):<8}"
             f"  {'–'.join(map(str, sorted(set(noted)))) if noted else '(no text items)'}"
         )
-    print(f"format 1: every record {records.BUCKETS[0] + sealing.SEALED_OVERHEAD} bytes sealed")
+    print(f"format 1: every record {1024 + sealing.SEALED_OVERHEAD} bytes sealed")
     print()
     for label, (n, r, p) in (("key file now", (2**14, 15, 2)), ("before", (2**14, 8, 1))):
         times = []
