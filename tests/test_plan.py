@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,65 @@ def test_bad_input_is_a_message_and_changes_nothing(
         admin_main(["plan", "add", *plan, "--heard", "ok\x1b[2J", "--do", "y", "--focus", "a"]) == 0
     )
     assert "\x1b" not in capsys.readouterr().out
+
+
+def test_the_reports_handleplan_shows_the_agreed_actions(
+    plan: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hostile = ["--heard", "For lidt <script>alert(1)</script> tid", "--do", "Fast ugemøde"]
+    hostile += ["--who", "Teamleder", "--by", "2026-04-01", "--focus", "support"]
+    assert admin_main(["plan", "add", *plan, *hostile]) == 0
+    praise = ["--heard", "Mere ros", "--do", "Ros på tavlen", "--focus", "guldkorn"]
+    assert admin_main(["plan", "add", *plan, *praise]) == 0
+    assert admin_main(["plan", "done", *plan, "2"]) == 0
+    page = tmp_path / "report.html"
+    assert admin_main(["report", *plan, "--format", "html", "--out", str(page)]) == 0
+    rows = AgreedRows()
+    rows.feed(page.read_text())
+    assert rows.found == [
+        [
+            "For lidt <script>alert(1)</script> tid",
+            "Fast ugemøde",
+            "Teamleder",
+            "2026-04-01",
+            "Åben",
+        ],
+        ["Mere ros", "Ros på tavlen", "", "", f"Gjort {date.today().isoformat()}"],
+    ]
+    assert "<script>" not in page.read_text()
+    capsys.readouterr()
+    assert admin_main(["report", *plan, "--format", "text", "--lang", "en"]) == 0
+    text = capsys.readouterr().out
+    assert "[open] 1. For lidt <script>alert(1)</script> tid → Fast ugemøde" in text
+    assert text.index("[open] 1.") < text.index("[done] 2.")
+    assert admin_main(["report", *plan, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [row["do"]["da"] for row in data["plan"]] == ["Fast ugemøde", "Ros på tavlen"]
+
+
+class AgreedRows(HTMLParser):
+    """The cells of the handleplan's rows for agreed actions, as a reader sees them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[list[str]] = []
+        self.row: list[str] | None = None
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr" and ("class", "agreed") in attrs:
+            self.row = []
+        elif tag == "td" and self.row is not None:
+            self.cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td" and self.row is not None and self.cell is not None:
+            self.row.append("".join(self.cell))
+            self.cell = None
+        elif tag == "tr" and self.row is not None:
+            self.found.append(self.row)
+            self.row = None
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data)

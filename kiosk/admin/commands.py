@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from itertools import chain
@@ -20,6 +22,7 @@ from kiosk.admin.importer import Importer, Outcome, shown
 from kiosk.admin.model import Report, Rules, Selection, Table, select
 from kiosk.admin.opencache import CacheUnreadable, cache_key, open_cache, seal_cache
 from kiosk.admin.opening import Failure, Invalid, open_records
+from kiosk.admin.plan import Action, list_actions, plan_lines, plan_row
 from kiosk.admin.plan_commands import add_plan_commands
 from kiosk.admin.publication import publish
 from kiosk.admin.receive import receive_and_import
@@ -31,6 +34,7 @@ from kiosk.admin.releases import (
     write_release,
 )
 from kiosk.admin.video import import_videos, is_video
+from kiosk.admin.wording import label
 from kiosk.cli_common import EXIT_FAILED, PASSPHRASE_ENV, CommandError, ask_passphrase
 from kiosk.config import MIN_GROUP_FLOOR, default_config_dir, load_instruments
 from kiosk.durable import StoreError
@@ -288,14 +292,27 @@ def _window(table: Table, since: date | None, until: date | None) -> tuple[list[
     return out, snapped
 
 
-def _render(report: Report, fmt: str, excel_da: bool) -> str:
+def _render(report: Report, fmt: str, excel_da: bool, actions: Sequence[Action] = ()) -> str:
+    """One format of the report; the agreed actions go into the handleplan (text, HTML, JSON)."""
     if fmt == "csv":
         return report_csv.render(report, excel_da)
     if fmt == "json":
-        return report_json.render(report)
+        data = report_json.as_dict(report)
+        data["plan"] = [plan_row(action) for action in actions]
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if fmt == "html":
-        return report_html.render(report)
-    return report_text.render(report)
+        return report_html.render(report, actions)
+    text = report_text.render(report)
+    if not actions:
+        return text
+    lines = [label(report.lang, "plan"), *plan_lines(list(actions), report.lang)]
+    return text + "\n" + "\n".join(lines) + "\n"
+
+
+def plan_for(actions: Sequence[Action], site: str | None) -> list[Action]:
+    """The actions a report shows: for its site (or every site), open ones first."""
+    shown = [a for a in actions if site is None or a.site in (None, site)]
+    return sorted(shown, key=lambda a: (a.status == "done", a.id))
 
 
 def next_release(
@@ -325,9 +342,10 @@ def next_release(
     return replace(table, release=len(releases)), None
 
 
-def render_selection(table: Table, args: argparse.Namespace) -> str:
+def render_selection(table: Table, args: argparse.Namespace, actions: Sequence[Action] = ()) -> str:
     """The report the options ask for: a selection of the table's cells, in one format."""
-    return _render(select(table, _selection(table, args)), args.format, args.excel_da)
+    report = select(table, _selection(table, args))
+    return _render(report, args.format, args.excel_da, plan_for(actions, args.site))
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -344,6 +362,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     with AdminStore.open(args.store) as store:
         config = store.config()
         records, notes = opened_records(store, private_key)
+        actions = list_actions(store, private_key)
         releases = read_releases(store.folder, cipher)
         exports, retired = _exports(store, config.retired)
         table, release = next_release(
@@ -372,7 +391,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         except report_xlsx.SpreadsheetUnavailable as error:
             raise CommandError(str(error)) from None
     else:
-        text = render_selection(table, args)
+        text = render_selection(table, args, actions)
         if args.format == "csv":
             # The rules and coverage, for a person; the CSV itself holds only data.
             report = select(table, _selection(table, args))

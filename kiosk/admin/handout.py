@@ -28,6 +28,7 @@ from kiosk.admin.handout_css import stylesheet
 from kiosk.admin.handout_model import Handout, NoteList, Tool
 from kiosk.admin.handout_words import word
 from kiosk.admin.model import ALL
+from kiosk.admin.plan import Action
 from kiosk.admin.summary import Focus, focus_areas, headline
 from kiosk.admin.tidy import rules_lines
 
@@ -295,6 +296,20 @@ def _notes(h: Handout) -> str:
     return "".join(parts)
 
 
+def _action_row(action: Action, lang: str) -> str:
+    """One agreed action (kiosk-admin plan) as a row of the working table."""
+    done_on = action.done_on.isoformat() if action.done_on else ""
+    status = word(lang, f"status_{action.status}", day=done_on).strip()
+    cells = (
+        action.heard.get(lang) or action.heard.da,
+        action.do.get(lang) or action.do.da,
+        action.who,
+        action.by.isoformat() if action.by else "",
+        status,
+    )
+    return '<tr class="agreed">' + "".join(f"<td>{e(cell)}</td>" for cell in cells) + "</tr>"
+
+
 def _plan(h: Handout, focus: list[Focus]) -> str:
     lang = h.lang
     head = ("problem", "action", "owner", "deadline", "follow_up")
@@ -314,6 +329,7 @@ def _plan(h: Handout, focus: list[Focus]) -> str:
             f"<tr><td><b>{e(area.tool.title)}</b>: {e(area.text)}</td>"
             f'<td class="guide">{hint}</td><td></td><td></td><td></td></tr>'
         )
+    rows.extend(_action_row(action, lang) for action in h.actions)
     blank = "<tr><td></td><td></td><td></td><td></td><td></td></tr>"
     rows.extend([blank] * EMPTY_PLAN_ROWS)
     questions = "".join(f"<li>{e(q.get(lang))}</li>" for q in REFLECTION_QUESTIONS)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from kiosk.admin.plan import Action
+
 ItemKind = Literal["scale", "likert", "choice", "total"]
 PeriodKind = Literal["week", "month", "year", "all"]
 Direction = Literal["higher_better", "middle_best", "none"]
@@ -200,6 +202,8 @@ class Handout:
     rules: Rules
     coverage: tuple[str, ...] = field(default=())
     """Sentences on what is left out: a period still open, kiosks waiting, retired ones."""
+    actions: tuple[Action, ...] = field(default=())
+    """The agreed actions of `kiosk-admin plan` for the sites shown, open ones first."""
 
     @property
     def latest(self) -> Period | None:

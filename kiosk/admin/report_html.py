@@ -6,11 +6,15 @@ no external reference, charts as inline SVG drawn from the selected cells only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
+
 from kiosk.admin import handout
 from kiosk.admin.handout_table import handout_of
 from kiosk.admin.model import Report
+from kiosk.admin.plan import Action
 
 
-def render(report: Report) -> str:
-    """The whole report as one HTML document."""
-    return handout.render(handout_of(report))
+def render(report: Report, actions: Sequence[Action] = ()) -> str:
+    """The whole report as one HTML document, with the agreed actions in its handleplan."""
+    return handout.render(replace(handout_of(report), actions=tuple(actions)))
