@@ -409,7 +409,7 @@ def test_the_example_code_in_messages_and_docs_is_valid() -> None:
     root = Path(__file__).resolve().parent.parent
     texts = [
         (root / name).read_text(encoding="utf-8")
-        for name in ("README.md", "docs/formats.md", "config/texts.toml", "kiosk/cli.py")
+        for name in ("README.md", "docs/formats.md", "config/texts.toml", "kiosk/cli/__init__.py")
     ]
     examples = {
         code

@@ -33,8 +33,8 @@ COLUMNS, ROWS = 80, 25
 # `kiosk run` with its refusal to start lifted, so the driver's own choice of stream is what is
 # tested: with stderr in a file, it must still draw on the terminal (defence in depth).
 RUN_WITHOUT_REFUSAL = (
-    "import sys, kiosk.cli as cli; cli.layout_problem = lambda: None; "
-    "sys.exit(cli.kiosk_main(sys.argv[1:]))"
+    "import sys, kiosk.cli, kiosk.cli.run as run; run.layout_problem = lambda: None; "
+    "sys.exit(kiosk.cli.kiosk_main(sys.argv[1:]))"
 )
 
 Cells = tuple[tuple[str, str, str, bool, bool], ...]
