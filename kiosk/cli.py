@@ -19,7 +19,8 @@ from pathlib import Path
 from kiosk.cli_common import EXIT_FAILED, EXIT_USAGE, PASSPHRASE_ENV, CommandError, ask_passphrase
 from kiosk.config import ConfigError
 from kiosk.instruments import InvalidAnswer
-from kiosk.sealing import MIN_PASSPHRASE_CHARS, SealingError, add_signing_key, write_keypair
+from kiosk.keyfiles import MIN_PASSPHRASE_CHARS, add_signing_key, write_keypair
+from kiosk.sealing import SealingError
 from kiosk.site import (
     SiteError,
     default_data_dir,
