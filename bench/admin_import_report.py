@@ -20,7 +20,8 @@ from pathlib import Path
 from kiosk import records
 from kiosk.bundle import write_bundle
 from kiosk.cli import admin_main
-from kiosk.sealing import load_private_key_file, new_record_id, public_key_of, seal, write_keypair
+from kiosk.keyfiles import load_private_key_file, write_keypair
+from kiosk.sealing import new_record_id, public_key_of, seal
 
 KIOSK_ID = "be4c000000000001"
 

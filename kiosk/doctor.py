@@ -21,9 +21,10 @@ from kiosk.check import Check
 from kiosk.config import ConfigError, SiteConfig, default_config_dir
 from kiosk.damage import Damage
 from kiosk.install_checks import install_checks
+from kiosk.keyscan import find_private_keys
 from kiosk.oplog import LOG_NAME
 from kiosk.pin import PinGuard
-from kiosk.sealing import SealingError, find_private_keys, parse_public_key_line
+from kiosk.sealing import SealingError, parse_public_key_line
 from kiosk.site import SiteError, load_site_config
 from kiosk.store import RecordStore, StoreError, StoreLocked
 

@@ -14,15 +14,9 @@ from pathlib import Path
 
 from kiosk.config import ConfigError, SiteConfig, default_config_dir, load_site
 from kiosk.durable import atomic_write
-from kiosk.sealing import (
-    KeyLine,
-    PublicKey,
-    SealingError,
-    SigningPublicKey,
-    find_private_keys,
-    load_key_line_file,
-    parse_key_line,
-)
+from kiosk.keyfiles import load_key_line_file
+from kiosk.keyscan import find_private_keys
+from kiosk.sealing import KeyLine, PublicKey, SealingError, SigningPublicKey, parse_key_line
 from kiosk.store import RecordStore
 
 SITE_CONFIG = "kiosk.toml"

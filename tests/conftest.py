@@ -12,9 +12,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from kiosk.bundle import read_bundle
+from kiosk.keyfiles import load_private_key, write_keypair
 from kiosk.oplog import LOGGER_NAME
 from kiosk.receipts import open_challenge
-from kiosk.sealing import PublicKey, load_private_key, public_key_of, write_keypair
+from kiosk.sealing import PublicKey, public_key_of
 from kiosk.site import Site, init_site, open_site
 
 

@@ -16,7 +16,8 @@ from kiosk.admin.opencache import CacheUnreadable, cache_key, open_cache
 from kiosk.cli import admin_main
 from kiosk.config import default_config_dir, load_instruments
 from kiosk.export import build_export
-from kiosk.sealing import generate_private_key, write_keypair
+from kiosk.keyfiles import write_keypair
+from kiosk.sealing import generate_private_key
 from kiosk.site import Site
 from kiosk.store import JournalStorage
 from kiosk.submit import Submitter

@@ -10,8 +10,9 @@ import pytest
 from conftest import AdminKey
 
 from kiosk.cli import admin_main, kiosk_main
+from kiosk.keyfiles import load_private_key
 from kiosk.records import parse
-from kiosk.sealing import load_private_key, open_sealed
+from kiosk.sealing import open_sealed
 from kiosk.site import open_site
 
 BIN = Path(sys.executable).parent

@@ -31,6 +31,13 @@ from kiosk.admin.notice_build import (
 from kiosk.admin.plan import Action
 from kiosk.cli import kiosk_main
 from kiosk.instruments import Text
+from kiosk.keyfiles import (
+    SIGNING_KEY_FILE,
+    add_signing_key,
+    load_key_line_file,
+    load_signing_key_file,
+    write_keypair,
+)
 from kiosk.notice import (
     Headline,
     Notice,
@@ -41,16 +48,11 @@ from kiosk.notice import (
 )
 from kiosk.oplog import read_log
 from kiosk.sealing import (
-    SIGNING_KEY_FILE,
     KeyFormatError,
     KeyLine,
-    add_signing_key,
-    load_key_line_file,
-    load_signing_key_file,
     parse_key_line,
     public_key_of,
     signing_public_key_of,
-    write_keypair,
 )
 from kiosk.site import SiteError, open_site, pin_signing_key
 

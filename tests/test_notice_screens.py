@@ -25,8 +25,8 @@ from kiosk.admin.notice_build import build_notice, sign_notice
 from kiosk.admin.plan import Action
 from kiosk.cli import admin_main
 from kiosk.instruments import Text
+from kiosk.keyfiles import SIGNING_KEY_FILE, load_key_line_file, load_signing_key_file
 from kiosk.notice import import_notice
-from kiosk.sealing import SIGNING_KEY_FILE, load_key_line_file, load_signing_key_file
 from kiosk.site import Site, pin_signing_key
 from kiosk.usb import Drive
 from screens.app import KioskApp

@@ -21,9 +21,9 @@ from kiosk.admin.commands import opened_records
 from kiosk.bundle import DIGEST_BYTES, MAGIC, read_bundle
 from kiosk.cli import admin_main, kiosk_main
 from kiosk.export import ExportError, apply_receipt, build_export, record_export
+from kiosk.keyfiles import load_private_key_file
 from kiosk.receipts import CHALLENGE_BYTES, legacy_code
 from kiosk.records import default_catalogue
-from kiosk.sealing import load_private_key_file
 from kiosk.site import Site, open_site
 from kiosk.store import RecordStore
 from kiosk.submit import Submitter

@@ -18,29 +18,31 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from kiosk import records
+from kiosk.keyfiles import (
+    KeyExistsError,
+    WeakPassphrase,
+    WrongPassphrase,
+    load_private_key,
+    load_private_key_file,
+    load_public_key_file,
+    private_key_pem,
+    write_keypair,
+)
+from kiosk.keyscan import find_private_keys
 from kiosk.sealing import (
     FORMAT_VERSION,
     KEY_LINE_PREFIX,
     RECORD_ID_BYTES,
     SEALED_OVERHEAD,
-    KeyExistsError,
     KeyFormatError,
     OpenError,
     PublicKey,
-    WeakPassphrase,
-    WrongPassphrase,
-    find_private_keys,
     generate_private_key,
-    load_private_key,
-    load_private_key_file,
-    load_public_key_file,
     new_record_id,
     open_sealed,
     parse_public_key_line,
-    private_key_pem,
     public_key_of,
     seal,
-    write_keypair,
 )
 
 FORMATS_MD = Path(__file__).resolve().parent.parent / "docs" / "formats.md"

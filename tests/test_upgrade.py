@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from kiosk import records
+from kiosk.keyfiles import load_private_key_file
 from kiosk.pin import PinGuard
-from kiosk.sealing import load_private_key_file, open_sealed
+from kiosk.sealing import open_sealed
 from kiosk.site import open_site
 from kiosk.store import FORMAT, RecordStore, StoreError
 

@@ -23,9 +23,9 @@ from kiosk.admin.commands import opened_records
 from kiosk.admin.video import ProgressLine, read_video
 from kiosk.cli import admin_main
 from kiosk.export import build_export
+from kiosk.keyfiles import load_private_key_file, load_public_key_file, write_keypair
 from kiosk.qrframes import fragment_count, frame_capacity
 from kiosk.qrrender import fit_version
-from kiosk.sealing import load_private_key_file, load_public_key_file, write_keypair
 from kiosk.simulate import simulate
 from kiosk.site import init_site, open_site
 from kiosk.submit import Submitter

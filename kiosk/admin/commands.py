@@ -39,8 +39,8 @@ from kiosk.cli_common import EXIT_FAILED, PASSPHRASE_ENV, CommandError, ask_pass
 from kiosk.config import MIN_GROUP_FLOOR, default_config_dir, load_instruments
 from kiosk.durable import StoreError
 from kiosk.instruments import Instrument
+from kiosk.keyfiles import load_private_key_file
 from kiosk.records import Payload, default_catalogue
-from kiosk.sealing import load_private_key_file
 
 
 def load_key(args: argparse.Namespace) -> X25519PrivateKey:

@@ -41,8 +41,8 @@ from kiosk.admin.report_text import safe
 from kiosk.cli_common import CommandError, ask_passphrase
 from kiosk.config import default_config_dir, load_instruments
 from kiosk.instruments import Text
+from kiosk.keyfiles import SIGNING_KEY_FILE, load_private_key_file, load_signing_key_file
 from kiosk.notice import LIMITS, STATUSES, Headline
-from kiosk.sealing import SIGNING_KEY_FILE, load_private_key_file, load_signing_key_file
 
 EXIT_FAILED = 1
 DEFAULT_DAYS = 56

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from kiosk.cli.run import run_ui
-from kiosk.sealing import write_keypair
+from kiosk.keyfiles import write_keypair
 from kiosk.site import init_site, read_key_line
 from kiosk.store import RecordStore
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from kiosk.cli_common import PASSPHRASE_ENV, CommandError, ask_passphrase
-from kiosk.sealing import MIN_PASSPHRASE_CHARS, add_signing_key, write_keypair
+from kiosk.keyfiles import MIN_PASSPHRASE_CHARS, add_signing_key, write_keypair
 from kiosk.site import read_public_key
 
 
