@@ -47,7 +47,9 @@ class NoteScreen(InstrumentScreen):
         """A letter typed while the tags have the keyboard goes to the note, not nowhere.
 
         Digits, space and enter still choose tags; the screen hears keys before the tags'
-        bindings, so only what the tags would have dropped is taken.
+        bindings, so only what the tags would have dropped is taken. Once the note has text,
+        a space goes to it too: the focus moves to the note only after the keys already
+        typed, so the spaces of a note typed straight after a tag would choose the tag again.
         """
         notes = list(self.query(NoteArea).results(NoteArea))
         character = event.character
@@ -57,7 +59,7 @@ class NoteScreen(InstrumentScreen):
             or not event.is_printable
             or character is None
             or character.isdigit()
-            or character.isspace()
+            or (character.isspace() and not notes[0].text)
         ):
             return
         event.stop()
