@@ -47,17 +47,20 @@ class NoteScreen(InstrumentScreen):
         """A letter typed while the tags have the keyboard goes to the note, not nowhere.
 
         Digits, space and enter still choose tags; the screen hears keys before the tags'
-        bindings, so only what the tags would have dropped is taken.
+        bindings, so only what the tags would have dropped is taken. Once the note has text,
+        a space goes to it too: the focus moves to the note only after the keys already
+        typed, so the spaces of a note typed straight after a tag would choose the tag again.
+        A key the note took itself never gets here (a text area stops the keys it types), so
+        a key routed to the tags just before the focus moved is not lost either.
         """
         notes = list(self.query(NoteArea).results(NoteArea))
         character = event.character
         if (
             not notes
-            or self.focused in notes
             or not event.is_printable
             or character is None
             or character.isdigit()
-            or character.isspace()
+            or (character.isspace() and not notes[0].text)
         ):
             return
         event.stop()
