@@ -7,17 +7,15 @@ compares with `kiosk-admin fingerprint`. Like every kiosk screen it gives way to
 
 from __future__ import annotations
 
-import shutil
-
-from textual import on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from kiosk.doctor import implausible_day
-from kiosk.export import ExportError, apply_receipt, purge
+from kiosk.admin_mode import AdminFacts, AdminService
+from kiosk.export import ExportError, ReceiptResult
 from kiosk.receipts import ReceiptError
 from kiosk.store import SettingValue, StoreError
 from screens.admin_texts import Texts, admin_error_text, size_text
@@ -123,35 +121,59 @@ class AdminScreen(KioskScreen):
                 yield Button(self.t("admin_purge"), id="purge", compact=True)
                 yield Button(self.t("admin_leave"), id="leave", compact=True)
 
+    busy = False
+    """Whether a receipt or purge is running in a worker: further actions wait for it."""
+
+    @property
+    def service(self) -> AdminService:
+        """Admin mode's one way to the store, the exports and the receipts."""
+        return AdminService(self.kiosk.site)
+
     def on_mount(self) -> None:
-        """Fill in the facts."""
+        """Say if the clock is surely wrong; focus the USB export."""
         super().on_mount()
         self.show_idle_warning(None)
-        self.refresh_facts()
-        if implausible_day(day := self.kiosk.today()):
+        if self.service.clock_is_wrong(day := self.kiosk.today()):
             self.say(self.t("admin_clock_wrong", day=day.isoformat()))
         self.query_one("#export-usb", Button).focus()
+
+    @on(events.Mount)
+    async def count_on_mount(self) -> None:
+        """Fill in the facts, counted in a worker: the screen counts as mounted once they show."""
+        await self.refresh_facts().wait()
 
     def on_screen_resume(self) -> None:
         """Counts and the export log change while an export screen was on top."""
         self.refresh_facts()
 
+    @work(thread=True, exclusive=True, group="admin-facts")
     def refresh_facts(self) -> None:
-        """Read the counts, the last export and the free disk space again."""
-        site = self.kiosk.site
-        store = site.store
-        log = store.export_log()
-        facts = {
-            "site": site.config.site_name,
-            "kiosk-id": store.kiosk_id,
-            "fingerprint": site.public_key.fingerprint(),
-            "stored": str(store.count()),
-            "undelivered": str(store.count_undelivered()),
-            "last-export": export_text(log[-1] if log else None, self.t),
-            "free-disk": size_text(shutil.disk_usage(site.folder).free),
+        """Read the counts, the last export and the free disk space again, off the UI thread."""
+        facts = self.service.facts()
+        self.app.call_from_thread(self.show_facts, facts)
+
+    def show_facts(self, facts: AdminFacts) -> None:
+        """Show the facts a worker read."""
+        if not self.is_attached:
+            return
+        shown = {
+            "site": facts.site_name,
+            "kiosk-id": facts.kiosk_id,
+            "fingerprint": facts.fingerprint,
+            "stored": str(facts.stored),
+            "undelivered": str(facts.undelivered),
+            "last-export": export_text(facts.last_export, self.t),
+            "free-disk": size_text(facts.free_disk),
         }
-        for key, value in facts.items():
+        for key, value in shown.items():
             self.query_one(f"#fact-{key}", Static).update(Content(value))
+
+    def set_busy(self, busy: bool, message: str | None = None) -> None:
+        """Mark a receipt or purge as running (or done) and say so."""
+        self.busy = busy
+        self.set_class(busy, "-working")
+        if message is not None:
+            self.say(message)
 
     def say(self, message: str) -> None:
         """Show the outcome of the last action."""
@@ -185,30 +207,64 @@ class AdminScreen(KioskScreen):
     @on(Button.Pressed, "#apply-receipt")
     def enter_receipt(self) -> None:
         """Mark the records of the export with this receipt code as delivered."""
-        field = self.query_one("#receipt", Input)
-        try:
-            result = apply_receipt(self.kiosk.site, field.value)
-        except (ReceiptError, ExportError, StoreError) as error:
-            self.say(admin_error_text(error, self.kiosk.site, self.t))
+        if self.busy:
             return
-        field.value = ""
-        if result.already_applied:
-            self.say(
-                self.t("admin_receipt_again", result.total, code=result.code, total=result.total)
+        self.set_busy(True, self.t("admin_working"))
+        self.apply_receipt(self.query_one("#receipt", Input).value)
+
+    @work(thread=True, group="admin-action")
+    def apply_receipt(self, code: str) -> None:
+        """Apply the receipt off the UI thread; post the outcome back."""
+        service = self.service
+        try:
+            result = service.apply_receipt(code)
+        except (ReceiptError, ExportError, StoreError) as error:
+            self.app.call_from_thread(
+                self.receipt_refused, admin_error_text(error, service, self.t)
             )
         else:
-            self.say(
-                self.t(
-                    "admin_receipt_applied", result.marked, code=result.code, marked=result.marked
-                )
+            self.app.call_from_thread(self.receipt_applied, result, service.facts())
+
+    def receipt_refused(self, message: str) -> None:
+        """Say why the receipt changed nothing; the typed code stays to be corrected."""
+        if self.is_attached:
+            self.set_busy(False, message)
+
+    def receipt_applied(self, result: ReceiptResult, facts: AdminFacts) -> None:
+        """Say what the receipt marked, clear the field and show the new counts."""
+        if not self.is_attached:
+            return
+        self.query_one("#receipt", Input).value = ""
+        if result.already_applied:
+            message = self.t(
+                "admin_receipt_again", result.total, code=result.code, total=result.total
             )
-        self.refresh_facts()
+        else:
+            message = self.t(
+                "admin_receipt_applied", result.marked, code=result.code, marked=result.marked
+            )
+        self.set_busy(False, message)
+        self.show_facts(facts)
 
     @on(Button.Pressed, "#purge")
     def ask_purge(self) -> None:
         """Ask before deleting the delivered records (only those are ever deleted)."""
-        store = self.kiosk.site.store
-        delivered = store.count() - store.count_undelivered()
+        if self.busy:
+            return
+        self.busy = True
+        self.count_delivered()
+
+    @work(thread=True, group="admin-action")
+    def count_delivered(self) -> None:
+        """Count the delivered records off the UI thread, then ask about them."""
+        delivered = self.service.delivered_count()
+        self.app.call_from_thread(self.confirm_purge, delivered)
+
+    def confirm_purge(self, delivered: int) -> None:
+        """Ask about this many delivered records, or say there are none."""
+        if not self.is_attached:
+            return
+        self.busy = False
         if delivered == 0:
             self.say(self.t("admin_purge_none"))
             return
@@ -219,14 +275,32 @@ class AdminScreen(KioskScreen):
         if not confirmed:
             self.say(self.t("admin_purge_kept"))
             return
+        self.set_busy(True, self.t("admin_working"))
+        self.purge()
+
+    @work(thread=True, group="admin-action")
+    def purge(self) -> None:
+        """Purge off the UI thread (at 50k records it rewrites segments); post the outcome."""
+        service = self.service
         try:
-            deleted = purge(self.kiosk.site)
+            result = service.purge()
         except StoreError as error:
-            self.say(admin_error_text(error, self.kiosk.site, self.t))
+            self.app.call_from_thread(self.purged, admin_error_text(error, service, self.t))
+            return
+        message = self.t(
+            "admin_purged", result.deleted, deleted=result.deleted, remaining=result.remaining
+        )
+        self.app.call_from_thread(self.purged, message, service.facts())
+
+    def purged(self, message: str, facts: AdminFacts | None = None) -> None:
+        """Say what the purge did and show the new counts (read again after a failure)."""
+        if not self.is_attached:
+            return
+        self.set_busy(False, message)
+        if facts is None:
+            self.refresh_facts()
         else:
-            remaining = self.kiosk.site.store.count()
-            self.say(self.t("admin_purged", deleted, deleted=deleted, remaining=remaining))
-        self.refresh_facts()
+            self.show_facts(facts)
 
     @on(Button.Pressed, "#leave")
     def leave(self) -> None:

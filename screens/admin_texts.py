@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from kiosk.admin_mode import AdminService
 from kiosk.export import ExportError, NothingToExport
 from kiosk.receipts import ReceiptError
-from kiosk.site import Site
 from kiosk.usb import UsbError
 
 Texts = Callable[..., str]
@@ -26,15 +26,16 @@ def size_text(count: int) -> str:
     return f"{value:.1f} TB"
 
 
-def admin_error_text(error: Exception, site: Site, t: Texts) -> str:
+def admin_error_text(error: Exception, service: AdminService, t: Texts) -> str:
     """What admin mode says about a failed export, receipt or purge: in the kiosk's language.
 
     The core's messages are English and written for the command line; admin mode speaks the
     language it opened in and names no commands or flags. Where the core knows more than the
-    kind of failure (which stick, how full), that detail follows on its own line.
+    kind of failure (which stick, how full), that detail follows on its own line. It may ask
+    the store (through `service`), so call it from the worker that met the failure.
     """
     if isinstance(error, NothingToExport):
-        return t("admin_nothing_new") if site.store.count() else t("admin_nothing_yet")
+        return t("admin_nothing_new") if service.has_records() else t("admin_nothing_yet")
     if isinstance(error, ReceiptError):
         return t("admin_receipt_mistyped")
     if isinstance(error, ExportError):

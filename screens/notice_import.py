@@ -18,8 +18,9 @@ from textual.screen import Screen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
+from kiosk.admin_mode import AdminService
 from kiosk.durable import StoreError
-from kiosk.notice import NoticeRefused, find_notice_files, import_notice, read_notice_file
+from kiosk.notice import NoticeRefused, find_notice_files
 from kiosk.usb import Drive, find_drives
 from screens.base import KioskTexts
 
@@ -53,7 +54,7 @@ class NoticeImportScreen(KioskTexts, Screen[None]):
         """Carry the plain theme; say at once if this kiosk cannot check notices; look."""
         if self.app.has_class("-plain"):
             self.add_class("-plain")
-        if self.kiosk.site.signing_key is None:
+        if not AdminService(self.kiosk.site).can_check_notices():
             self.say(self.t("admin_notice_no_key"))
         self.look_for_notices()
 
@@ -97,7 +98,7 @@ class NoticeImportScreen(KioskTexts, Screen[None]):
     def import_file(self, path: Path) -> None:
         """Verify one notice file and say the outcome."""
         try:
-            notice = import_notice(self.kiosk.site, read_notice_file(path), self.kiosk.today())
+            notice = AdminService(self.kiosk.site).import_notice(path, self.kiosk.today())
         except NoticeRefused as refused:
             self.say(f"{self.t('admin_notice_refused')}\n{refused}")
             return

@@ -19,7 +19,8 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Static
 
-from kiosk.export import Export, ExportError, build_export, default_frame_count, record_export
+from kiosk.admin_mode import AdminService
+from kiosk.export import Export, ExportError, default_frame_count
 from kiosk.store import StoreError
 from screens.admin_texts import Texts, admin_error_text
 from screens.base import IdleWarningLine, KioskTexts
@@ -135,10 +136,11 @@ class QrExportScreen(KioskTexts, IdleWarningLine):
     @work(thread=True, exclusive=True, group="qr-export")
     def build(self) -> None:
         """Make the bundle of the records not yet delivered."""
+        service = AdminService(self.kiosk.site)
         try:
-            export = build_export(self.kiosk.site)
+            export = service.build_export()
         except (ExportError, StoreError) as error:
-            message = admin_error_text(error, self.kiosk.site, self.t)
+            message = admin_error_text(error, service, self.t)
             self.app.call_from_thread(self.failed, message)
         else:
             self.app.call_from_thread(self.show, export)
@@ -180,10 +182,11 @@ class QrExportScreen(KioskTexts, IdleWarningLine):
     def frame_shown(self, event: QrView.FrameShown) -> None:
         """Log the export on its first frame, update the counter, and keep the kiosk awake."""
         if not self.logged and self.export is not None:
+            service = AdminService(self.kiosk.site)
             try:
-                record_export(self.kiosk.site, self.export, channel="qr")
+                service.record_export(self.export, channel="qr")
             except StoreError as error:
-                self.say(admin_error_text(error, self.kiosk.site, self.t))
+                self.say(admin_error_text(error, service, self.t))
                 return
             self.logged = True
         self.drawn.add(event.qr_view.frames_drawn)

@@ -1,6 +1,6 @@
 """USB export: choose a stick, write a verified bundle file with progress, then eject.
 
-The write runs in a worker thread (kiosk.export.export_to_usb): the file is written as
+The write runs in a worker thread (`AdminService.export_to_usb`): the file is written as
 `.partial`, flushed, renamed and read back before the export is logged. Any failure (no stick,
 full, read-only, pulled out) leaves the kiosk's data as it was and shows what to do next.
 """
@@ -20,7 +20,8 @@ from textual.screen import Screen
 from textual.widgets import Button, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
-from kiosk.export import ExportError, export_to_usb
+from kiosk.admin_mode import AdminService
+from kiosk.export import ExportError
 from kiosk.store import StoreError
 from kiosk.usb import Drive, UsbError, eject, find_drives
 from screens.admin_texts import Texts, admin_error_text, size_text
@@ -143,10 +144,11 @@ class UsbExportScreen(KioskTexts, Screen[None]):
         def progress(done: int, total: int) -> None:
             self.reply(self.show_progress, done, total)
 
+        service = AdminService(self.kiosk.site)
         try:
-            path, export = export_to_usb(self.kiosk.site, drive.path, progress=progress)
+            path, export = service.export_to_usb(drive.path, progress=progress)
         except (ExportError, UsbError, StoreError) as error:
-            self.reply(self.write_failed, admin_error_text(error, self.kiosk.site, self.t))
+            self.reply(self.write_failed, admin_error_text(error, service, self.t))
         else:
             self.reply(self.written, drive, path, export.count)
 

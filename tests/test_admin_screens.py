@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -214,6 +215,46 @@ async def test_purge_deletes_only_delivered_records_after_confirming(
     kept = {record.record_id for record in site.store.iter_records()}
     assert len(kept) == 3
     assert not kept & set(export.record_ids)
+
+
+async def test_the_screen_answers_keys_while_a_purge_runs(site: Site, admin_key: AdminKey) -> None:
+    PinGuard(site.store).set_pin(PIN)
+    add_records(site, 4, seed=6)
+    apply_receipt(site, admin_key.receipt(exported(site).bundle))
+    app = admin_kiosk(site)
+    # Another holder of the store (as a long write would) keeps the purge's worker waiting.
+    store_busy, release = threading.Event(), threading.Event()
+
+    def hold_the_store() -> None:
+        with site.store._mutex:
+            store_busy.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold_the_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await enter_admin(pilot)
+        await pilot.click("#purge")
+        await wait_for_screen(pilot, ConfirmPurgeScreen)
+        holder.start()
+        try:
+            assert store_busy.wait(10)
+            await pilot.click("#confirm-delete")
+            await wait_for_text(pilot, "#admin-message", "Arbejder")
+            await pilot.click("#receipt")
+            await pilot.press(*"abc")
+            receipt = screen.query_one("#receipt", Input)
+            await wait_until(
+                pilot, lambda: receipt.value.lower() == "abc", lambda: f"typed {receipt.value!r}"
+            )
+            assert "Arbejder" in str(screen.query_one("#admin-message", Static).content)
+            assert screen.has_class("-working")  # the purge is still waiting for the store
+        finally:
+            release.set()
+            holder.join()
+        await wait_for_text(pilot, "#admin-message", "4 leverede svar er slettet; 0 svar")
+        assert not screen.has_class("-working")
+        assert fact(screen, "stored") == "0"
+    assert site.store.count() == 0
 
 
 async def test_idle_reset_leaves_admin_mode(site: Site) -> None:
