@@ -535,24 +535,23 @@ def test_every_tool_answered_by_keys_at_80x24_is_sealed_as_typed(
         assert re.fullmatch(r"\d{4}-W\d{2}", payload.period)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="product defect: after an answer, screens at 80×24 do not always get their compact "
-    "layout: the welcome's pause line (now and then) and the support screen's sliders (always) "
-    "push the last privacy line, the last slider and its key hint behind a scrollbar",
-)
-def test_welcome_and_support_fit_after_an_answer(kiosk: Terminal) -> None:
+def answer_a_contribution(kiosk: Terminal) -> None:
+    """Answer the contribution by keys, so the next screens are drawn after an answer."""
     start_tool(kiosk, DANISH, 4, DANISH.note_intro, first=True)
     kiosk.send_keys("1")
     kiosk.type("Kage")
     kiosk.wait_for("Kage")
     tab_to_send_and_press(kiosk, DANISH, 2)
     kiosk.wait_for(DANISH.welcome)
+
+
+def test_support_fits_after_an_answer(kiosk: Terminal) -> None:
+    # The note screen's styles once leaked into the support screen (Textual keeps a screen's
+    # CSS for the whole app): its label padding pushed the last slider behind a scrollbar.
+    answer_a_contribution(kiosk)
     kiosk.wait_for(DANISH.pause)
-    for cells in pause_layouts(kiosk, DANISH.pause):
-        problem = layout_problem(cells, (DANISH.privacy_last,))
-        assert problem is None, problem
-    wait_until_fits(kiosk, DANISH.welcome, DANISH.privacy_last)
+    for _ in pause_layouts(kiosk, DANISH.pause):
+        pass  # the menu takes no tool until the pause has ended
     kiosk.send_keys("2")
     kiosk.wait_for(DANISH.support_intro)
     screen = wait_until_fits(
@@ -562,3 +561,17 @@ def test_welcome_and_support_fit_after_an_answer(kiosk: Terminal) -> None:
         line for line in screen.splitlines() if all(a in line for a in DANISH.support_anchors)
     ]
     assert len(anchor_rows) == 4, screen
+
+
+@pytest.mark.xfail(
+    strict=False,
+    reason="product defect: now and then, the welcome's frames during the pause after an "
+    "answer at 80×24 put the last privacy line behind a scrollbar before the compact layout "
+    "settles",
+)
+def test_the_welcome_fits_during_the_pause_after_an_answer(kiosk: Terminal) -> None:
+    answer_a_contribution(kiosk)
+    kiosk.wait_for(DANISH.pause)
+    for cells in pause_layouts(kiosk, DANISH.pause):
+        problem = layout_problem(cells, (DANISH.privacy_last,))
+        assert problem is None, problem
