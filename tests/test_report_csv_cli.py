@@ -33,7 +33,7 @@ def options(
         for value in range(12):
             answers = {"practical": 1 + (value + week) % 10}
             day = monday + timedelta(weeks=week)
-            submitter.submit(INSTRUMENTS["support"], answers, "da", day=day)
+            submitter.submit(INSTRUMENTS["support"], answers, day=day)
     (tmp_path / "a.tkb").write_bytes(build_export(site).bundle)
     found = ["--store", str(tmp_path / "st"), "--key", str(admin_key.pem_path)]
     assert admin_main(["import", *found, str(tmp_path / "a.tkb")]) == 0
