@@ -34,14 +34,20 @@ class CacheUnreadable(Exception):
     """A cache blob is not one this key made for this import; str() says why."""
 
 
-def cache_key(private_key: X25519PrivateKey) -> ChaCha20Poly1305:
-    """The cache cipher for this administrator key (HKDF-SHA256 over its raw bytes)."""
+def cache_key(private_key: X25519PrivateKey, info: bytes = INFO) -> ChaCha20Poly1305:
+    """The cache cipher for this administrator key (HKDF-SHA256 over its raw bytes).
+
+    Args:
+        private_key: the administrator's private key.
+        info: what the key is for; other stores of the admin folder (the action plan) pass
+            their own, so each gets a key of its own.
+    """
     raw = private_key.private_bytes(
         serialization.Encoding.Raw,
         serialization.PrivateFormat.Raw,
         serialization.NoEncryption(),
     )
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=INFO).derive(raw)
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(raw)
     return ChaCha20Poly1305(key)
 
 

@@ -15,12 +15,11 @@ from datetime import date
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from kiosk.admin.adminstore import AdminStore
+from kiosk.admin.opencache import cache_key
 from kiosk.durable import StoreCorrupt, atomic_write
 from kiosk.instruments import Text
 from kiosk.notice import LIMITS, STATUSES
@@ -68,12 +67,7 @@ class Action:
 
 
 def _cipher(private_key: X25519PrivateKey) -> ChaCha20Poly1305:
-    raw = private_key.private_bytes(
-        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
-    )
-    return ChaCha20Poly1305(
-        HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=INFO).derive(raw)
-    )
+    return cache_key(private_key, info=INFO)
 
 
 def plan_row(action: Action) -> dict[str, object]:
