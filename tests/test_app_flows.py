@@ -185,6 +185,7 @@ async def test_psych_safety_by_mouse(site: Site, admin_key: AdminKey) -> None:
         await pilot.click("#start-psych_safety")
         screen = app.screen
         assert isinstance(screen, QuestionsScreen)
+        await wait_for_item(pilot, 0)  # a click before the first question is mounted is lost
         await pilot.click(screen.query(".choices Choice")[3])  # Uenig
         await pilot.click("#next")
         await wait_for_item(pilot, 1)
