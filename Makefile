@@ -41,8 +41,9 @@ lint: $(VENV)/.test-installed
 typecheck: $(VENV)/.test-installed
 	$(BIN)/mypy
 
+# One worker per core (pytest-xdist); a bare `pytest` runs them one by one, easier to debug.
 pytest: $(VENV)/.test-installed
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 test: lint typecheck pytest
 
