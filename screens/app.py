@@ -168,6 +168,8 @@ class KioskApp(App[int], inherit_bindings=False):
         self.last_activity = clock()
         self.last_submit: float | None = None
         self.reset_pending = False
+        self.stopping = False
+        """Set by a stop signal: an error while the screens are taken down is no crash."""
         self.register_theme(CONSOLE_THEME)
         if self.config.theme == "plain":
             self.add_class("-plain")
@@ -201,6 +203,7 @@ class KioskApp(App[int], inherit_bindings=False):
         with the mouse still captured. Giving a terminal back that is already gone can stall,
         so the process ends anyway after STOP_GRACE_SECONDS: every answer is on disk already.
         """
+        self.stopping = True
         watchdog = threading.Timer(STOP_GRACE_SECONDS, os._exit, (0,))
         watchdog.daemon = True
         watchdog.start()
@@ -380,7 +383,11 @@ class KioskApp(App[int], inherit_bindings=False):
         if self._exception is None:
             self._exception = error
             self._exception_event.set()
-        self._exit_crashed()
+        if self.stopping:
+            # systemd asked the kiosk to stop: a restart would only make it wait and kill us.
+            self.exit(0)
+        else:
+            self._exit_crashed()
 
     def panic(self, *renderables: RenderableType) -> None:
         """Textual's last resort (its input thread failed, say): handled as any other crash."""

@@ -86,10 +86,7 @@ class CheckinScreen(InstrumentScreen):
 
     def focus_step(self) -> None:
         """Put the focus where this step begins."""
-        if self.step == 1:
-            self.query_one("#score", ChoiceRow).focus()
-        else:
-            self.query(TextArea).first().focus()
+        self.focus_first("#score" if self.step == 1 else TextArea)
 
     async def show_step(self, step: int) -> None:
         """Switch between the scale and the follow-ups, keeping answers."""

@@ -41,7 +41,7 @@ class NoteScreen(InstrumentScreen):
     def on_mount(self) -> None:
         """Start on the first field."""
         super().on_mount()
-        self.query(ChoiceRow).first().focus()
+        self.focus_first(ChoiceRow)
 
     def on_key(self, event: events.Key) -> None:
         """A letter typed while the tags have the keyboard goes to the note, not nowhere.

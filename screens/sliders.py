@@ -48,7 +48,7 @@ class SlidersScreen(InstrumentScreen):
     def on_mount(self) -> None:
         """Start with the first slider focused."""
         super().on_mount()
-        self.query(Slider).first().focus()
+        self.focus_first(Slider)
 
     @on(Slider.Changed)
     def slider_changed(self, event: Slider.Changed) -> None:

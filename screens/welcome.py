@@ -53,16 +53,18 @@ class WelcomeScreen(KioskScreen):
     def on_mount(self) -> None:
         """Focus the first tool and hold the menu during the pause after an answer."""
         super().on_mount()
-        self.query(".menu-choice").first(Button).focus()
+        self.focus_first(".menu-choice")
         self.update_pause()
 
     def update_pause(self) -> None:
         """Disable the menu until the configured pause after the last answer has passed."""
         waiting = self.kiosk.seconds_until_ready()
         choices = list(self.query(".menu-choice").results(Button))
+        pause = next(self.query("#pause").results(Static), None)
+        if pause is None:
+            return  # taken down before it was mounted (see focus_first)
         for button in choices:
             button.disabled = waiting > 0
-        pause = self.query_one("#pause", Static)
         pause.display = waiting > 0
         if self._pause_timer is not None:
             self._pause_timer.stop()
