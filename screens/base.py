@@ -13,11 +13,28 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from kiosk.instruments import Answer, Instrument, Item
 from screens.host import KioskHost
 from screens.widgets import ChoiceRow
+
+
+def size_classes(app: App[Any]) -> dict[str, bool]:
+    """The app's breakpoint classes for its current size, as Textual sets them on a resize.
+
+    For each axis the class of the largest breakpoint not above the size is on, the others off.
+    """
+    classes: dict[str, bool] = {}
+    for breakpoints, extent in (
+        (app.HORIZONTAL_BREAKPOINTS or [], app.size.width),
+        (app.VERTICAL_BREAKPOINTS or [], app.size.height),
+    ):
+        reached = [(at, name) for at, name in breakpoints if extent >= at]
+        chosen = max(reached)[1] if reached else None
+        classes.update({name: name == chosen for _, name in breakpoints})
+    return classes
 
 
 class HasApp(Protocol):
@@ -95,6 +112,10 @@ class KioskScreen(KioskTexts, IdleWarningLine):
     def compose(self) -> ComposeResult:
         """The top bar, then the screen's own page: the whole terminal when it is small, a
         centred column with more air on a large one (see app.tcss)."""
+        # Textual gives a screen its size classes (-short, -wide …) only when its first Resize
+        # arrives, after the first frame: at 80×24 that frame drew the roomy layout with a
+        # scrollbar. Set them now, from the size the app already has.
+        self.update_classes(size_classes(self.app), animate=False)
         yield from self.compose_top_bar()
         with Vertical(id="page"):
             yield from self.compose_page()
@@ -117,6 +138,16 @@ class KioskScreen(KioskTexts, IdleWarningLine):
         """Carry the plain high-contrast theme down to this screen's widgets."""
         if self.kiosk.has_class("-plain"):
             self.add_class("-plain")
+
+    def focus_first(self, selector: str | type[Widget]) -> None:
+        """Focus the first widget that matches, if the screen still has one.
+
+        A screen can be taken down before its Mount is handled (a stop signal or a reset in
+        the same moment): its widgets are gone by then and there is nothing to focus.
+        """
+        for widget in self.query(selector):
+            widget.focus()
+            return
 
     @on(Button.Pressed, "#language")
     async def action_toggle_language(self) -> None:

@@ -368,3 +368,30 @@ async def test_120x40_in_english_shows_every_screen_whole(six_tools: Site, scree
         assert not scrollbars(pilot)
         drawn = " ".join(" ".join(line.split()) for line in screen_lines(pilot))
         assert not re.search(r"\w…", drawn), drawn
+
+
+@pytest.mark.parametrize(
+    "size", [(80, 24), (100, 29), (100, 30), (120, 40), (159, 49), (160, 50), (200, 60)]
+)
+async def test_a_new_screen_has_its_size_classes_before_its_first_frame(
+    site: Site, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A screen got -short/-wide only on its first resize, after its first frame had drawn
+    # the roomy layout with a scrollbar at 80×24. The classes a screen has on mount, before
+    # any resize reaches it, must be the ones Textual gives it once the resize is handled.
+    size_names = {"-narrow", "-wide", "-short", "-medium", "-tall"}
+    on_mount: list[set[str]] = []
+    original = WelcomeScreen.on_mount
+
+    def remember(screen: WelcomeScreen) -> None:
+        on_mount.append(set(screen.classes) & size_names)
+        original(screen)
+
+    monkeypatch.setattr(WelcomeScreen, "on_mount", remember)
+    app = kiosk(site)
+    async with app.run_test(size=size) as pilot:
+        await wait_for_screen(pilot, WelcomeScreen)
+        await pilot.pause()
+        settled = set(app.screen.classes) & size_names
+        assert len(settled) == 2
+        assert on_mount == [settled]
