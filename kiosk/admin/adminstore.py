@@ -21,6 +21,7 @@ from types import TracebackType
 from tinydb import Query, TinyDB
 
 from kiosk import durable
+from kiosk.bundle import Promise
 from kiosk.durable import (
     StoreCorrupt,
     StoreMissing,
@@ -46,6 +47,8 @@ class ImportEntry:
     `cache` is empty for an import without new records, and in stores from before the cache.
     `quarantined` counts the new records that opened but were not valid answers: they are
     stored sealed like the others but never counted (their ids are in `quarantined_ids`).
+    `promised_min_group` and `promised_min_group_text` are the thresholds the site's welcome
+    screen promised, from the bundle's header; 0 for a bundle from before kiosks sent them.
     """
 
     bundle_id: str
@@ -60,6 +63,8 @@ class ImportEntry:
     segment: str
     cache: str = ""
     quarantined: int = 0
+    promised_min_group: int = 0
+    promised_min_group_text: int = 0
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,44 @@ class StoreConfig:
     min_group: int = 5
     min_group_text: int = 10
     retired: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SitePromise:
+    """The highest thresholds a site's kiosks promised their staff in any bundle imported."""
+
+    site: str
+    min_group: int
+    min_group_text: int
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """What every report applies: the store's setting raised to every promise recorded.
+
+    One pair for the whole store keeps the linked audit simple. `raised_by` lists the
+    promises above the store's setting (empty when the setting alone decides).
+    """
+
+    min_group: int
+    min_group_text: int
+    config: StoreConfig
+    raised_by: tuple[SitePromise, ...] = ()
+
+
+def effective_thresholds(config: StoreConfig, promises: Sequence[SitePromise]) -> Thresholds:
+    """The store's thresholds, never below what any kiosk told its staff."""
+    above = tuple(
+        p
+        for p in promises
+        if p.min_group > config.min_group or p.min_group_text > config.min_group_text
+    )
+    return Thresholds(
+        max([config.min_group, *(p.min_group for p in above)]),
+        max([config.min_group_text, *(p.min_group_text for p in above)]),
+        config,
+        above,
+    )
 
 
 def _lock(folder: Path) -> int:
@@ -297,6 +340,30 @@ class AdminStore:
         }
         atomic_write(self.folder / STORE_CONFIG, json.dumps(body, indent=1).encode() + b"\n")
 
+    def promises(self) -> tuple[SitePromise, ...]:
+        """The highest promise each site's bundles carried, by site name; sites whose
+        bundles carried none are left out.
+
+        The highest one ever seen counts: staff were told it about the answers they gave.
+        """
+        best: dict[str, tuple[int, int]] = {}
+        for entry in self._entries:
+            if entry.promised_min_group:
+                group, text = best.get(entry.site, (0, 0))
+                best[entry.site] = (
+                    max(group, entry.promised_min_group),
+                    max(text, entry.promised_min_group_text),
+                )
+        return tuple(SitePromise(site, *best[site]) for site in sorted(best))
+
+    def thresholds(self) -> Thresholds:
+        """The thresholds every report from this store applies (see effective_thresholds).
+
+        Raises:
+            StoreCorrupt: the store config is there but not valid.
+        """
+        return effective_thresholds(self.config(), self.promises())
+
     def sealed_records(self, entry: ImportEntry) -> list[tuple[bytes, bytes]]:
         """The sealed records an import stored (its segment), in their stored order."""
         if not entry.segment:
@@ -323,8 +390,10 @@ def new_entry(
     site: str,
     created: date,
     count: int,
+    promise: Promise | None = None,
 ) -> ImportEntry:
-    """An import log entry for a bundle about to be stored (imported today)."""
+    """An import log entry for a bundle about to be stored (imported today), with the
+    thresholds its kiosk promised (None: the bundle carries no promise)."""
     return ImportEntry(
         bundle_id=bundle_id,
         digest=digest,
@@ -336,4 +405,6 @@ def new_entry(
         count=count,
         new=0,
         segment="",
+        promised_min_group=promise.min_group if promise else 0,
+        promised_min_group_text=promise.min_group_text if promise else 0,
     )

@@ -199,7 +199,7 @@ def published_headlines(
             "No report has been made from this store yet: a notice repeats only results a "
             "report has published. Run kiosk-admin report first."
         )
-    config = store.config()
+    config = store.thresholds()
     rules = Rules(config.min_group, config.min_group_text)
     instruments = load_instruments(default_config_dir() / "instruments")
     labels = {
