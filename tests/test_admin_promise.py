@@ -27,6 +27,7 @@ from test_bundle import split, with_header
 
 from kiosk.admin.adminstore import AdminStore
 from kiosk.admin.importer import Importer
+from kiosk.admin.thresholds import promises_of, store_thresholds
 from kiosk.bundle import BundleError, Promise, read_bundle, write_bundle
 from kiosk.cli import admin_main
 from kiosk.config import default_config_dir, load_instruments
@@ -223,7 +224,7 @@ def test_the_highest_promise_seen_counts_and_a_lower_one_never_lowers_it(
         finally:
             site.close()
     with AdminStore.open(store) as opened:
-        limits = opened.thresholds()
+        limits = store_thresholds(opened)
     assert (limits.min_group, limits.min_group_text) == (7, 12)
     # 16 answers in week 10: shown under the promise of 7, with the rule saying 7.
     out = report(store, admin_key, tmp_path / "r.json", "--format", "json", "--lang", "en")
@@ -249,8 +250,8 @@ def test_a_promise_never_lowers_the_store_setting(
     store = tmp_path / "store"
     import_into(store, admin_key, forged, "forged.tkb")
     with AdminStore.open(store) as opened:
-        limits = opened.thresholds()
-        assert opened.promises()[0].min_group == 3
+        limits = store_thresholds(opened)
+        assert promises_of(opened.imports())[0].min_group == 3
     assert (limits.min_group, limits.min_group_text, limits.raised_by) == (5, 10, ())
 
 
@@ -270,9 +271,9 @@ def test_a_bundle_from_before_the_promise_still_imports_and_promises_nothing(
         outcome = Importer(store, example_key).import_bundle("example.tkb", data)
         assert outcome.error is None and outcome.entry is not None
         assert outcome.entry.new == 1 and outcome.entry.promised_min_group == 0
-        assert store.promises() == ()
+        assert promises_of(store.imports()) == ()
     with AdminStore.open(tmp_path / "store") as store:
-        limits = store.thresholds()
+        limits = store_thresholds(store)
     assert (limits.min_group, limits.min_group_text, limits.raised_by) == (5, 10, ())
 
 

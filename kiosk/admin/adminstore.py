@@ -80,44 +80,6 @@ class StoreConfig:
     retired: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class SitePromise:
-    """The highest thresholds a site's kiosks promised their staff in any bundle imported."""
-
-    site: str
-    min_group: int
-    min_group_text: int
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """What every report applies: the store's setting raised to every promise recorded.
-
-    One pair for the whole store keeps the linked audit simple. `raised_by` lists the
-    promises above the store's setting (empty when the setting alone decides).
-    """
-
-    min_group: int
-    min_group_text: int
-    config: StoreConfig
-    raised_by: tuple[SitePromise, ...] = ()
-
-
-def effective_thresholds(config: StoreConfig, promises: Sequence[SitePromise]) -> Thresholds:
-    """The store's thresholds, never below what any kiosk told its staff."""
-    above = tuple(
-        p
-        for p in promises
-        if p.min_group > config.min_group or p.min_group_text > config.min_group_text
-    )
-    return Thresholds(
-        max([config.min_group, *(p.min_group for p in above)]),
-        max([config.min_group_text, *(p.min_group_text for p in above)]),
-        config,
-        above,
-    )
-
-
 def _lock(folder: Path) -> int:
     return lock_folder(
         folder,
@@ -339,30 +301,6 @@ class AdminStore:
             "retired": list(config.retired),
         }
         atomic_write(self.folder / STORE_CONFIG, json.dumps(body, indent=1).encode() + b"\n")
-
-    def promises(self) -> tuple[SitePromise, ...]:
-        """The highest promise each site's bundles carried, by site name; sites whose
-        bundles carried none are left out.
-
-        The highest one ever seen counts: staff were told it about the answers they gave.
-        """
-        best: dict[str, tuple[int, int]] = {}
-        for entry in self._entries:
-            if entry.promised_min_group:
-                group, text = best.get(entry.site, (0, 0))
-                best[entry.site] = (
-                    max(group, entry.promised_min_group),
-                    max(text, entry.promised_min_group_text),
-                )
-        return tuple(SitePromise(site, *best[site]) for site in sorted(best))
-
-    def thresholds(self) -> Thresholds:
-        """The thresholds every report from this store applies (see effective_thresholds).
-
-        Raises:
-            StoreCorrupt: the store config is there but not valid.
-        """
-        return effective_thresholds(self.config(), self.promises())
 
     def sealed_records(self, entry: ImportEntry) -> list[tuple[bytes, bytes]]:
         """The sealed records an import stored (its segment), in their stored order."""

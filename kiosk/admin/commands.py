@@ -15,14 +15,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from kiosk.admin import report_csv, report_html, report_json, report_text, report_xlsx
-from kiosk.admin.adminstore import (
-    CACHE_DIR,
-    AdminStore,
-    ImportEntry,
-    StoreConfig,
-    Thresholds,
-    effective_thresholds,
-)
+from kiosk.admin.adminstore import CACHE_DIR, AdminStore, ImportEntry, StoreConfig
 from kiosk.admin.aggregate import Opened
 from kiosk.admin.grid import Grid, kind_of, weeks_of_month, weeks_of_year
 from kiosk.admin.importer import Importer, Outcome, shown
@@ -40,6 +33,7 @@ from kiosk.admin.releases import (
     same_numbers,
     write_release,
 )
+from kiosk.admin.thresholds import effective, promises_of, report_rules, store_thresholds, warnings
 from kiosk.admin.video import import_videos, is_video
 from kiosk.admin.wording import label
 from kiosk.cli_common import EXIT_FAILED, PASSPHRASE_ENV, CommandError, ask_passphrase
@@ -367,7 +361,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     private_key = load_key(args)
     cipher = cache_key(private_key)
     with AdminStore.open(args.store) as store:
-        limits = store.thresholds()
+        limits = store_thresholds(store)
         config = limits.config
         records, notes = opened_records(store, private_key)
         actions = list_actions(store, private_key)
@@ -421,33 +415,6 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def report_rules(limits: Thresholds) -> Rules:
-    """The rules a report applies and prints: the store's, raised to every kiosk's promise."""
-    setting = (limits.config.min_group, limits.config.min_group_text)
-    return Rules(limits.min_group, limits.min_group_text, setting if limits.raised_by else None)
-
-
-def _promise_warnings(limits: Thresholds) -> list[str]:
-    """Why reports will use more than the store's setting: whose promise, and what it is."""
-    out = []
-    for key, set_to in (
-        ("min_group", limits.config.min_group),
-        ("min_group_text", limits.config.min_group_text),
-    ):
-        used = getattr(limits, key)
-        sites = [p.site for p in limits.raised_by if getattr(p, key) == used]
-        if used > set_to:
-            whose = ", ".join(f"'{report_text.safe(site)}'" for site in sites)
-            out.append(
-                f"{key} is set to {set_to}, but reports will still use {used}: the promise of "
-                f"site {whose} ({used}). Its kiosk told staff that answers are only shown "
-                f"together for at least {used}"
-                + (" people" if key == "min_group" else " answers for notes")
-                + ", and the answers it sent were given on that promise."
-            )
-    return out
-
-
 def cmd_config(args: argparse.Namespace) -> int:
     """kiosk-admin config: show or set the store's thresholds and retired kiosks."""
     with AdminStore.open(args.store) as store:
@@ -468,8 +435,8 @@ def cmd_config(args: argparse.Namespace) -> int:
         updated = StoreConfig(min_group, min_text, tuple(retired))
         if updated != config:
             store.write_config(updated)
-        promises = store.promises()
-    limits = effective_thresholds(updated, promises)
+        promises = promises_of(store.imports())
+    limits = effective(updated, promises)
     print(f"min_group = {updated.min_group}")
     print(f"min_group_text = {updated.min_group_text}")
     print(f"retired kiosks = {', '.join(updated.retired) or 'none'}")
@@ -478,7 +445,7 @@ def cmd_config(args: argparse.Namespace) -> int:
     )
     print(f"promised by kiosks = {', '.join(shown_promises) or 'none'}")
     print(f"reports use = {limits.min_group}/{limits.min_group_text}")
-    for warning in _promise_warnings(limits):
+    for warning in warnings(limits):
         print(f"kiosk-admin: warning: {warning}", file=sys.stderr)
     return 0
 
