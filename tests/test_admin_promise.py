@@ -339,3 +339,25 @@ def test_a_changed_promise_in_a_kiosks_bundle_is_refused_at_import(
     key = str(admin_key.pem_path)
     assert kiosk_admin("import", "--store", str(tmp_path / "s"), "--key", key, str(path)) == 1
     assert "nothing of this bundle was imported" in capsys.readouterr().err
+
+
+def test_a_kiosks_export_header_holds_only_what_the_design_lists_and_its_promise(
+    site: Site,
+) -> None:
+    """The promise is the welcome screen's own number, which anyone at the kiosk can read."""
+    answer(site, date(2026, 3, 4), 1)
+    header = json.loads(split(build_export(site).bundle)[1])
+    assert set(header) == {
+        "format",
+        "kiosk_id",
+        "site",
+        "bundle_id",
+        "created",
+        "count",
+        "fingerprint",
+        "promise",
+    }
+    assert header["promise"] == {
+        "min_group": site.config.min_group,
+        "min_group_text": site.config.min_group_text,
+    }
