@@ -23,9 +23,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
+from kiosk.config import MAX_GROUP
 from kiosk.receipts import CHALLENGE_BYTES, new_challenge
 from kiosk.sanitize import is_dropped
 from kiosk.sealing import RECORD_ID_BYTES, PublicKey
+from kiosk.tomlcheck import MAX_NUMBER, MIN_GROUP_FLOOR
 
 # A binary signature in PNG's manner: the high byte and the CR LF / ^Z / LF bytes show at once
 # whether a copy went through a text-mode transfer that rewrote line endings.
@@ -49,6 +51,9 @@ _CHUNK = 1 << 20
 _HEADER_KEYS = frozenset(
     {"format", "kiosk_id", "site", "bundle_id", "created", "count", "fingerprint"}
 )
+_PROMISE = "promise"
+"""The one optional header key (format 2): bundles from before it lack it and still read."""
+_PROMISE_KEYS = frozenset({"min_group", "min_group_text"})
 _FINGERPRINT = re.compile(r"[0-9a-f]{4}( [0-9a-f]{4}){3}")
 _BUNDLE_ID = re.compile(r"[0-9a-f]{32}")
 _KIOSK_ID = re.compile(r"[0-9a-f]{16}")
@@ -65,11 +70,21 @@ class BundleError(ValueError):
 
 
 @dataclass(frozen=True)
+class Promise:
+    """What a site's welcome screen told its staff: results are only shown together for at
+    least `min_group` people (notes: `min_group_text`), from the site's kiosk.toml."""
+
+    min_group: int
+    min_group_text: int
+
+
+@dataclass(frozen=True)
 class Bundle:
     """A read bundle: its header fields and its sealed records, in the order they were sent.
 
     `sha256` is the whole file's SHA-256 (trailer included); `challenge` and `bound` (what
-    the challenge is bound to) are empty for format 1.
+    the challenge is bound to) are empty for format 1. `promise` is None for a bundle from
+    before kiosks carried it (and for format 1): no promise is known.
     """
 
     format_version: int
@@ -84,6 +99,7 @@ class Bundle:
     sha256: bytes = b""
     challenge: bytes = b""
     bound: bytes = b""
+    promise: Promise | None = None
 
 
 class Written(NamedTuple):
@@ -105,6 +121,7 @@ def write_bundle(
     public_key: PublicKey,
     created: date,
     bundle_id: str | None = None,
+    promise: Promise | None = None,
 ) -> Written:
     """Pack sealed records into a bundle, in an order that says nothing of when they came.
 
@@ -116,6 +133,8 @@ def write_bundle(
             is sealed to it too.
         created: the day of the export (never a time of day).
         bundle_id: 32 hex digits naming this bundle; random when not given.
+        promise: the thresholds the site's welcome screen promises, so reports keep them;
+            None writes a header without it, as kiosks did before.
 
     Raises:
         BundleError: a record id is not 16 bytes, an id repeats, a sealed record is empty.
@@ -138,17 +157,23 @@ def write_bundle(
         raise BundleError(f"a bundle id is 32 lowercase hex digits; got {bundle_id!r}")
     # Storage order is submission order; a cryptographic shuffle keeps it out of the file.
     secrets.SystemRandom().shuffle(entries)
-    header = _header_bytes(
-        {
-            "format": FORMAT_VERSION,
-            "kiosk_id": kiosk_id,
-            "site": site,
-            "bundle_id": bundle_id,
-            "created": created.isoformat(),
-            "count": len(entries),
-            "fingerprint": public_key.fingerprint(),
+    fields: dict[str, Any] = {
+        "format": FORMAT_VERSION,
+        "kiosk_id": kiosk_id,
+        "site": site,
+        "bundle_id": bundle_id,
+        "created": created.isoformat(),
+        "count": len(entries),
+        "fingerprint": public_key.fingerprint(),
+    }
+    if promise is not None:
+        if why := _promise_fault(promise.__dict__):
+            raise BundleError(f"the site's promise {why}")
+        fields[_PROMISE] = {
+            "min_group": promise.min_group,
+            "min_group_text": promise.min_group_text,
         }
-    )
+    header = _header_bytes(fields)
     body = b"".join(
         part for rid, sealed in entries for part in (rid, _U32.pack(len(sealed)), sealed)
     )
@@ -306,6 +331,7 @@ def read_bundle_from(handle: BinaryIO, size: int) -> Bundle:
         sha256=whole,
         challenge=challenge,
         bound=bound,
+        promise=header.get(_PROMISE),
     )
 
 
@@ -380,9 +406,10 @@ def _parse_header(raw: bytes, version: int) -> dict[str, Any]:
         raise BundleError(f"the bundle's header is malformed: not valid JSON ({error})") from None
     if not isinstance(header, dict):
         raise BundleError("the bundle's header is malformed: it is not a JSON object")
-    if set(header) != _HEADER_KEYS:
+    allowed = _HEADER_KEYS | {_PROMISE} if version >= 2 else _HEADER_KEYS
+    if not _HEADER_KEYS <= set(header) <= allowed:
         missing = sorted(_HEADER_KEYS - set(header))
-        extra = ", ".join(ascii(key)[:40] for key in sorted(set(header) - _HEADER_KEYS))
+        extra = ", ".join(ascii(key)[:40] for key in sorted(set(header) - allowed))
         raise BundleError(
             f"the bundle's header is malformed: missing {missing or 'nothing'}, "
             f"unexpected {f'[{extra}]' if extra else 'nothing'}"
@@ -416,7 +443,25 @@ def _parse_header(raw: bytes, version: int) -> dict[str, Any]:
         header["created"] = date.fromisoformat(created)
     except ValueError:
         raise bad("created", "a real day as YYYY-MM-DD") from None
+    if _PROMISE in header:
+        promise = header[_PROMISE]
+        if not isinstance(promise, dict) or set(promise) != _PROMISE_KEYS:
+            raise bad(_PROMISE, "an object of exactly 'min_group' and 'min_group_text'")
+        if why := _promise_fault(promise):
+            raise BundleError(f"the bundle's header is malformed: '{_PROMISE}' {why}")
+        header[_PROMISE] = Promise(promise["min_group"], promise["min_group_text"])
     return header
+
+
+def _promise_fault(promise: dict[str, Any]) -> str:
+    """Why a promise holds thresholds no kiosk.toml can (the ranges the kiosk's config check
+    uses), or "" if it could be a real one."""
+    group, text = promise["min_group"], promise["min_group_text"]
+    if type(group) is not int or not MIN_GROUP_FLOOR <= group <= MAX_GROUP:
+        return f"should have 'min_group' a whole number from {MIN_GROUP_FLOOR} to {MAX_GROUP}"
+    if type(text) is not int or not group <= text <= MAX_NUMBER:
+        return f"should have 'min_group_text' a whole number from min_group to {MAX_NUMBER}"
+    return ""
 
 
 def _parse_records(reader: _Reader, start: int, end: int) -> list[tuple[bytes, bytes]]:

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
-from kiosk.bundle import write_bundle
+from kiosk.bundle import Promise, write_bundle
 from kiosk.damage import Damage
 from kiosk.oplog import log_event
 from kiosk.qrframes import encode_frames
@@ -150,6 +150,8 @@ def build_export(
         public_key=site.public_key,
         created=created,
         bundle_id=bundle_id,
+        # The welcome screen's promise travels with the answers, so reports keep it.
+        promise=Promise(site.config.min_group, site.config.min_group_text),
     )
     record_ids = tuple(record_id for record_id, _ in records)
     site.store.add_receipt_check(bundle_id, written.receipt_check, record_ids)

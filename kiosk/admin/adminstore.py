@@ -21,6 +21,7 @@ from types import TracebackType
 from tinydb import Query, TinyDB
 
 from kiosk import durable
+from kiosk.bundle import Promise
 from kiosk.durable import (
     StoreCorrupt,
     StoreMissing,
@@ -46,6 +47,8 @@ class ImportEntry:
     `cache` is empty for an import without new records, and in stores from before the cache.
     `quarantined` counts the new records that opened but were not valid answers: they are
     stored sealed like the others but never counted (their ids are in `quarantined_ids`).
+    `promised_min_group` and `promised_min_group_text` are the thresholds the site's welcome
+    screen promised, from the bundle's header; 0 for a bundle from before kiosks sent them.
     """
 
     bundle_id: str
@@ -60,6 +63,8 @@ class ImportEntry:
     segment: str
     cache: str = ""
     quarantined: int = 0
+    promised_min_group: int = 0
+    promised_min_group_text: int = 0
 
 
 @dataclass(frozen=True)
@@ -323,8 +328,10 @@ def new_entry(
     site: str,
     created: date,
     count: int,
+    promise: Promise | None = None,
 ) -> ImportEntry:
-    """An import log entry for a bundle about to be stored (imported today)."""
+    """An import log entry for a bundle about to be stored (imported today), with the
+    thresholds its kiosk promised (None: the bundle carries no promise)."""
     return ImportEntry(
         bundle_id=bundle_id,
         digest=digest,
@@ -336,4 +343,6 @@ def new_entry(
         count=count,
         new=0,
         segment="",
+        promised_min_group=promise.min_group if promise else 0,
+        promised_min_group_text=promise.min_group_text if promise else 0,
     )

@@ -33,6 +33,7 @@ from kiosk.admin.releases import (
     same_numbers,
     write_release,
 )
+from kiosk.admin.thresholds import effective, promises_of, report_rules, store_thresholds, warnings
 from kiosk.admin.video import import_videos, is_video
 from kiosk.admin.wording import label
 from kiosk.cli_common import EXIT_FAILED, PASSPHRASE_ENV, CommandError, ask_passphrase
@@ -360,7 +361,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     private_key = load_key(args)
     cipher = cache_key(private_key)
     with AdminStore.open(args.store) as store:
-        config = store.config()
+        limits = store_thresholds(store)
+        config = limits.config
         records, notes = opened_records(store, private_key)
         actions = list_actions(store, private_key)
         releases = read_releases(store.folder, cipher)
@@ -368,7 +370,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         table, release = next_release(
             records,
             instruments,
-            Rules(config.min_group, config.min_group_text),
+            report_rules(limits),
             releases,
             len(store.imports()),
             exports,
@@ -433,9 +435,18 @@ def cmd_config(args: argparse.Namespace) -> int:
         updated = StoreConfig(min_group, min_text, tuple(retired))
         if updated != config:
             store.write_config(updated)
+        promises = promises_of(store.imports())
+    limits = effective(updated, promises)
     print(f"min_group = {updated.min_group}")
     print(f"min_group_text = {updated.min_group_text}")
     print(f"retired kiosks = {', '.join(updated.retired) or 'none'}")
+    shown_promises = (
+        f"'{report_text.safe(p.site)}' {p.min_group}/{p.min_group_text}" for p in promises
+    )
+    print(f"promised by kiosks = {', '.join(shown_promises) or 'none'}")
+    print(f"reports use = {limits.min_group}/{limits.min_group_text}")
+    for warning in warnings(limits):
+        print(f"kiosk-admin: warning: {warning}", file=sys.stderr)
     return 0
 
 

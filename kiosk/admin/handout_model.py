@@ -184,10 +184,11 @@ class Tool:
 
 @dataclass(frozen=True)
 class Rules:
-    """The thresholds, for the plain-words section."""
+    """The thresholds, for the plain-words section; `store_setting` as in model.Rules."""
 
     min_group: int
     min_group_text: int
+    store_setting: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)

@@ -161,6 +161,6 @@ def handout_of(
         periods=periods,
         sites=tuple(sites),
         tools=tuple(tools),
-        rules=Rules(table.rules.min_group, table.rules.min_group_text),
+        rules=Rules(table.rules.min_group, table.rules.min_group_text, table.rules.store_setting),
         coverage=tuple(coverage_lines(report)[1:]),
     )

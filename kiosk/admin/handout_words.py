@@ -95,6 +95,8 @@ WORDS: dict[str, dict[str, str]] = {
         "»skjult« – aldrig et tal, heller ikke 0.",
         "rule_text": "Noter og påvirkninger vises først fra {n} svar på samme sted i samme "
         "måned. Noterne er blandet og uden dato.",
+        "rule_promise": "Kiosken lovede jer, at svar kun vises samlet for mindst {n} personer; "
+        "det løfte holder rapporten.",
         "rule_linked": "Nogle tal med nok svar er også skjult, så ingen kan regne en skjult "
         "gruppe ud ved at lægge tal sammen eller trække dem fra – heller ikke ved at "
         "sammenligne flere rapporter.",
@@ -198,6 +200,8 @@ WORDS: dict[str, dict[str, str]] = {
         "it says “hidden” – never a number, not even 0.",
         "rule_text": "Notes and strains are shown only from {n} answers at the same site in the "
         "same month. Notes are shuffled and undated.",
+        "rule_promise": "The kiosk promised you that answers are only shown together for at "
+        "least {n} people; this report keeps that promise.",
         "rule_linked": "Some numbers with enough answers are hidden too, so no one can work out "
         "a hidden group by adding or subtracting numbers – not even by comparing reports.",
         "rule_closed": "Only closed periods are included: a period counts once it is over and "

@@ -289,6 +289,7 @@ class Importer:
             site=bundle.site,
             created=bundle.created,
             count=bundle.count,
+            promise=bundle.promise,
         )
         cache = seal_cache(self._cache_cipher, digest, pairs)
         outcome.entry = self.store.add_import(entry, new, cache, frozenset(quarantined_ids))

@@ -17,10 +17,16 @@ ALL = "all"
 
 @dataclass(frozen=True)
 class Rules:
-    """The store's thresholds (kiosk-admin config); instruments may only raise them."""
+    """The thresholds a report applies; instruments may only raise them.
+
+    They are the store's (kiosk-admin config), raised to what any kiosk promised its staff.
+    `store_setting` is the store's own (min_group, min_group_text) when a promise raised
+    them, so the rules can say why; None when the store's setting alone decides.
+    """
 
     min_group: int = 5
     min_group_text: int = 10
+    store_setting: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)

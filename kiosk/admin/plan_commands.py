@@ -38,6 +38,7 @@ from kiosk.admin.plan import (
 from kiosk.admin.publication import instrument_info
 from kiosk.admin.releases import read_releases
 from kiosk.admin.report_text import safe
+from kiosk.admin.thresholds import store_thresholds
 from kiosk.cli_common import CommandError, ask_passphrase
 from kiosk.config import default_config_dir, load_instruments
 from kiosk.instruments import Text
@@ -199,7 +200,7 @@ def published_headlines(
             "No report has been made from this store yet: a notice repeats only results a "
             "report has published. Run kiosk-admin report first."
         )
-    config = store.config()
+    config = store_thresholds(store)
     rules = Rules(config.min_group, config.min_group_text)
     instruments = load_instruments(default_config_dir() / "instruments")
     labels = {

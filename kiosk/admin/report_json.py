@@ -50,7 +50,16 @@ def as_dict(report: Report) -> dict[str, Any]:
             "periods": list(report.selection.periods),
             "snapped": report.selection.snapped or None,
         },
-        "rules": {"min_group": table.rules.min_group, "min_group_text": table.rules.min_group_text},
+        "rules": {
+            "min_group": table.rules.min_group,
+            "min_group_text": table.rules.min_group_text,
+            # The store's own setting when a kiosk's promise raised it, else null.
+            "store_setting": (
+                dict(zip(("min_group", "min_group_text"), table.rules.store_setting, strict=True))
+                if table.rules.store_setting
+                else None
+            ),
+        },
         "rules_text": rules_lines(report),
         "instruments": {
             instrument_id: {

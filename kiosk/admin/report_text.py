@@ -25,6 +25,18 @@ def rules_lines(report: Report) -> list[str]:
         label(lang, "rule_audit", n=rules.min_group),
         label(lang, "rule_text", n=rules.min_group_text),
     ]
+    if rules.store_setting is not None:
+        setting, setting_text = rules.store_setting
+        lines.append(
+            label(
+                lang,
+                "rule_promise",
+                n=rules.min_group,
+                t=rules.min_group_text,
+                m=setting,
+                mt=setting_text,
+            )
+        )
     for info in table.instruments.values():
         if info.min_group > rules.min_group:
             lines.append(f"{info.title.get(lang)}: {label(lang, 'rule_group', n=info.min_group)}")

@@ -116,9 +116,11 @@ def rows(h: Handout) -> Iterator[Row]:
 def rules_lines(h: Handout) -> list[str]:
     """The anonymity rules in plain words, as the handout ends with them."""
     lang, rules = h.lang, h.rules
+    promise = [word(lang, "rule_promise", n=rules.min_group)] if rules.store_setting else []
     return [
         word(lang, "rule_group", n=rules.min_group),
         word(lang, "rule_text", n=rules.min_group_text),
+        *promise,
         word(lang, "rule_linked"),
         word(lang, "rule_closed"),
         word(lang, "rule_month"),

@@ -14,6 +14,8 @@ LABELS: dict[str, dict[str, str]] = {
         "kombinere alle rapporter, der nogensinde er lavet fra denne butik.",
         "rule_text": "Noter vises kun fra et sted × en måned med mindst {n} svar, pr. spørgsmål, "
         "blandet og uden dato.",
+        "rule_promise": "Kioskerne har lovet personalet, at svar kun vises samlet for mindst {n} "
+        "personer (noter: {t}); rapporten holder løftet, selv om butikken er sat til {m} ({mt}).",
         "rule_closed": "Kun afsluttede perioder: en uge er med, når den er slut, og hver kiosk har "
         "eksporteret efter den (eller er meldt ude af brug).",
         "rule_filters": "Filtre vælger kun celler fra samme tabel; de lægger aldrig tal sammen.",
@@ -63,6 +65,9 @@ LABELS: dict[str, dict[str, str]] = {
         "report ever made from this store.",
         "rule_text": "Notes are shown only from a site × month with at least {n} answers, per "
         "question, shuffled and undated.",
+        "rule_promise": "The kiosks promised staff that answers are only shown together for at "
+        "least {n} people (notes: {t}); the report keeps that, although the store is set to {m} "
+        "({mt}).",
         "rule_closed": "Closed periods only: a week is in once it is over and every kiosk has "
         "exported after it (or is marked retired).",
         "rule_filters": "Filters only select cells of the same table; they never add numbers up.",
