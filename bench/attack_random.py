@@ -1,9 +1,9 @@
 """Bench: the attacker of tests/test_admin_attacker.py on many more random stores.
 
-`make test` runs it on 8 random stores; this runs it on as many as asked (each: 1-4 sites,
-1-12 weeks, Poisson counts, thresholds 3-10, every report of the table in JSON and text,
-then a late import and every report again) and fails on the first store where a hidden
-number is pinned.
+`make test` runs it on the same 8 stores every time; this runs it on as many random ones as
+asked (each: 1-4 sites, 1-12 weeks, Poisson counts, thresholds 3-10, every report of the
+table in JSON and text, then a late import and every report again) and fails on the first
+store where a hidden number is pinned.
 
     .venv/bin/python bench/attack_random.py [--examples 200]
 """

@@ -324,6 +324,12 @@ class _Model:
         self._highs = highs
 
 
+def _shown_next(seen: Observations, states: list[int], key: Key) -> bool:
+    """Whether the report after `key`'s state shows the same cell (and question, category)."""
+    later = states.index(key[0]) + 1
+    return later < len(states) and (states[later], *key[1:]) in seen.numbers
+
+
 def attack(
     seen: Observations,
     instruments: dict[str, Instrument],
@@ -421,7 +427,14 @@ def _attack_one(
                         )
                     )
     findings = []
-    targets = [k for k in seen.hidden if k[1] == iid and k[4] == question]
+    # A cell hidden in one report and shown by the next is no longer hidden from someone who
+    # holds both: what its earlier count can still tell is the size of the answers that
+    # arrived in between, and that group is checked below like any other.
+    targets = [
+        k
+        for k in seen.hidden
+        if k[1] == iid and k[4] == question and not _shown_next(seen, states, k)
+    ]
     for key in sorted(targets):
         category = cat_index(key[5])
         support = support_of(model, key, category)

@@ -160,6 +160,34 @@ def test_a_late_import_of_two_answers_into_a_published_month() -> None:
     )
 
 
+def test_a_cell_hidden_for_its_partner_is_shown_once_a_late_answer_makes_that_safe() -> None:
+    # Found by hypothesis: week 11's count at site C, hidden in the first report only to
+    # protect A and B, is shown by the report after one late answer (at A, week 10). Both
+    # reports together pin C's first count, as they may: it is the count the second report
+    # shows, and the answers that came in between (none, here) are a group of their own.
+    store = memory_store(Rules(min_group=7))
+    layout = {
+        "A": {10: 2, 11: 4, 12: 2, 13: 1},
+        "B": {10: 1, 11: 3},
+        "C": {10: 16, 11: 11, 12: 11, 13: 15},
+    }
+    for site, weeks in layout.items():
+        store.add(
+            site.lower(),
+            site,
+            EXPORTED,
+            [contribution(w) for w, n in weeks.items() for _ in range(n)],
+        )
+    first = store.table()
+    assert first.cells[("contribution", "C", "2026-W11")].n is None
+
+    def late(s: MemoryStore) -> None:
+        s.add("late", "A", LATE, [contribution(10)])
+
+    assert not findings(store, late, ("json", "text"))
+    assert store.table().cells[("contribution", "C", "2026-W11")].n == 11
+
+
 # --- random stores ---------------------------------------------------------------------------
 
 
@@ -196,7 +224,14 @@ def stores(draw: st.DrawFn) -> tuple[MemoryStore, Callable[[MemoryStore], None]]
     return store, late
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# The same eight stores on every run, so a clone's `make test` cannot fail by chance: the
+# search for new stores is bench/attack_random.py (random seeds, as many as asked for).
+@settings(
+    max_examples=8,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(stores())
 def test_random_stores_pin_nothing(made: tuple[MemoryStore, Callable[[MemoryStore], None]]) -> None:
     store, late = made
