@@ -30,6 +30,7 @@ from kiosk.admin.aggregate import (
     has_mean,
     month_notes,
     question_specs,
+    tally,
 )
 from kiosk.admin.grid import Grid, closed_through, kind_of, sunday, week_of
 from kiosk.admin.linking import CellKey, Layout, Spec, add_history, build
@@ -340,13 +341,14 @@ def publish(
         today: the report's day.
     """
     batch_of, batches, last = batches_of(releases, imports)
+    distinct = tally(records)
     answered = set()
-    for record in records:
+    for record, _ in distinct:
         try:
             answered.add(week_of(record.payload.period))
         except ValueError:
             continue
     state = make_state(releases, last, exports, retired, sorted(answered), today)
     extra = {w for r in releases for w in r.weeks} | set(state.grid.weeks)
-    base = count(records, instruments, batch_of or [0], batches, extra)
+    base = count(distinct, instruments, batch_of or [0], batches, extra)
     return build_table(base, instruments, rules, state, today), base
