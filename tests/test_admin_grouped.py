@@ -26,7 +26,7 @@ from kiosk.admin.opencache import (
     open_cache_grouped,
     seal_cache,
 )
-from kiosk.admin.publication import publish
+from kiosk.admin.publication import publish, shuffled
 from kiosk.config import default_config_dir, load_instruments
 from kiosk.durable import StoreCorrupt
 from kiosk.records import Payload
@@ -132,3 +132,10 @@ def test_an_import_log_with_damaged_record_ids_is_refused_at_open(
     log.close()
     with pytest.raises(StoreCorrupt, match="malformed import"):
         AdminStore.open(tmp_path / "st")
+
+
+def test_notes_are_shuffled_into_every_order() -> None:
+    texts = ["a", "b", "c"]
+    seen = {shuffled(texts) for _ in range(400)}
+    assert len(seen) == 6 and all(sorted(order) == texts for order in seen)
+    assert shuffled([]) == ()

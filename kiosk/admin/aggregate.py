@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,9 +30,12 @@ NONE = "none"  # the count of a group that left a question unanswered
 Array = NDArray[np.int64]
 
 
-@dataclass(frozen=True)
-class Opened:
-    """One opened record, the site and kiosk its bundle came from, and its import's index."""
+class Opened(NamedTuple):
+    """One opened record, the site and kiosk its bundle came from, and its import's index.
+
+    A named tuple, not a frozen dataclass: a report makes one per distinct record, up to a
+    million, and a tuple is made three times faster.
+    """
 
     payload: Payload
     site: str
@@ -116,7 +120,8 @@ def tally(records: Sequence[Opened]) -> list[tuple[Opened, int]]:
     """Each distinct record object once, with how many times the sequence holds it."""
     times = Counter(map(id, records))
     first = dict(zip(map(id, records), records, strict=True))
-    return [(first[key], n) for key, n in times.items()]
+    # Both dicts keep their keys in the order first met, so their values pair up.
+    return list(zip(first.values(), times.values(), strict=True))
 
 
 Row = tuple[int, str, str, Mapping[str, Answer], int]  # batch, site, week, answers, times
