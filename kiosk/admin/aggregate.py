@@ -6,7 +6,7 @@ A batch is the records imported between two releases; the audit needs them apart
 what earlier releases published. The answer's language is never read.
 
 Records are counted by identity: the report shares one `Opened` among equal records (a
-million check-ins without notes are a few thousand distinct ones), so every per-record step
+million check-ins without notes over two years are some ten thousand), so every per-record step
 runs once per distinct object, weighted by how often it occurs.
 """
 
