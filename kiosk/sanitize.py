@@ -53,16 +53,25 @@ def clean_text(text: str, max_length: int | None = None) -> str:
     # Cap early so a huge paste costs little, leaving room for what the filters remove.
     if max_length is not None and len(text) > max_length * 8 + 64:
         text = text[: max_length * 8 + 64]
-    text = ESCAPE_SEQUENCE.sub("", text)
-    kept = []
-    for char in text:
-        if char in "\n\r\t":
-            kept.append(" ")
-        elif is_dropped(char):
-            continue
-        else:
-            kept.append(char)
-    cleaned = WHITESPACE_RUN.sub(" ", unicodedata.normalize("NFC", "".join(kept))).strip()
+    # str.isprintable() is false for every character the loop below drops or replaces
+    # (controls, format, surrogate, private-use, unassigned, line and paragraph separators; so
+    # for every escape sequence too): most text needs no loop, which a report of a million
+    # notes feels.
+    if not text.isprintable():
+        text = ESCAPE_SEQUENCE.sub("", text)
+        kept = []
+        for char in text:
+            if char in "\n\r\t":
+                kept.append(" ")
+            elif is_dropped(char):
+                continue
+            else:
+                kept.append(char)
+        text = "".join(kept)
+    text = unicodedata.normalize("NFC", text)
+    if "  " in text or "\t" in text:
+        text = WHITESPACE_RUN.sub(" ", text)
+    cleaned = text.strip()
     if max_length is not None:
         cleaned = cleaned[:max_length].rstrip()
     return cleaned

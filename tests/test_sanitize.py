@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.sanitize import clean_text, remove_control
+from kiosk.sanitize import (
+    ESCAPE_SEQUENCE,
+    WHITESPACE_RUN,
+    clean_text,
+    is_dropped,
+    remove_control,
+)
 
 
 def test_escape_sequences_are_removed_whole() -> None:
@@ -73,3 +79,24 @@ FORMAT_OR_ANY = st.text(st.characters(categories=["Cf"]) | st.characters())
 def test_no_format_character_survives_either_function(text: str) -> None:
     for kept in (clean_text(text), remove_control(text)):
         assert not any(unicodedata.category(char) == "Cf" for char in kept)
+
+
+def test_every_character_clean_text_drops_or_replaces_is_unprintable() -> None:
+    """clean_text skips its per-character pass for printable text; that must lose nothing."""
+    touched = [
+        chr(code)
+        for code in range(0x110000)
+        if chr(code) in "\n\r\t\x1b\x9b" or is_dropped(chr(code))
+    ]
+    assert len(touched) > 900_000  # unassigned and private-use code points are most of them
+    assert not any(char.isprintable() for char in touched)
+
+
+@given(st.text(st.characters(codec="utf-8") | st.sampled_from("\u00e6\u00f8\u00e5 \u00a0")))
+def test_printable_text_is_cleaned_as_before(text: str) -> None:
+    reference = "".join(
+        " " if char in "\n\r\t" else "" if is_dropped(char) else char
+        for char in ESCAPE_SEQUENCE.sub("", text)
+    )
+    expected = WHITESPACE_RUN.sub(" ", unicodedata.normalize("NFC", reference)).strip()
+    assert clean_text(text) == expected

@@ -4,12 +4,18 @@ Pure: no files, no keys. Every number a report prints is a sum of these base cou
 cell of the publication table (kiosk/admin/publication.py), so counting happens once, here.
 A batch is the records imported between two releases; the audit needs them apart to model
 what earlier releases published. The answer's language is never read.
+
+Records are counted by identity: the report shares one `Opened` among equal records (a
+million check-ins without notes over two years are some ten thousand), so every per-record step
+runs once per distinct object, weighted by how often it occurs.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,9 +30,12 @@ NONE = "none"  # the count of a group that left a question unanswered
 Array = NDArray[np.int64]
 
 
-@dataclass(frozen=True)
-class Opened:
-    """One opened record, the site and kiosk its bundle came from, and its import's index."""
+class Opened(NamedTuple):
+    """One opened record, the site and kiosk its bundle came from, and its import's index.
+
+    A named tuple, not a frozen dataclass: a report makes one per distinct record, up to a
+    million, and a tuple is made three times faster.
+    """
 
     payload: Payload
     site: str
@@ -107,8 +116,19 @@ def has_mean(spec: QuestionSpec) -> bool:
     return all(score is not None for cat, score in pairs if cat != NONE)
 
 
+def tally(records: Sequence[Opened]) -> list[tuple[Opened, int]]:
+    """Each distinct record object once, with how many times the sequence holds it."""
+    times = Counter(map(id, records))
+    first = dict(zip(map(id, records), records, strict=True))
+    # Both dicts keep their keys in the order first met, so their values pair up.
+    return list(zip(first.values(), times.values(), strict=True))
+
+
+Row = tuple[int, str, str, Mapping[str, Answer], int]  # batch, site, week, answers, times
+
+
 def count(
-    records: Iterable[Opened],
+    records: Iterable[tuple[Opened, int]],
     instruments: Mapping[str, Instrument],
     batch_of: Sequence[int],
     batches: int,
@@ -117,7 +137,7 @@ def count(
     """Count every record on its base cell.
 
     Args:
-        records: the opened records.
+        records: the opened records, each with how many records it stands for (`tally`).
         instruments: the instruments by id (a record of another version is skipped).
         batch_of: each import's batch, by import index.
         batches: how many batches there are.
@@ -125,24 +145,26 @@ def count(
     """
     skipped = {"bad_date": 0, "unknown_instrument": 0, "invalid_answers": 0}
     allowed = {i.id: _allowed(i) for i in instruments.values()}
-    rows: dict[str, list[tuple[int, str, str, Mapping[str, Answer]]]] = {i: [] for i in instruments}
-    for record in records:
+    rows: dict[str, list[Row]] = {i: [] for i in instruments}
+    for record, times in records:
         payload = record.payload
         try:
             week = week_of(payload.period)
         except ValueError:
-            skipped["bad_date"] += 1
+            skipped["bad_date"] += times
             continue
         instrument = instruments.get(payload.instrument_id)
         if instrument is None or instrument.version != payload.instrument_version:
-            skipped["unknown_instrument"] += 1
+            skipped["unknown_instrument"] += times
             continue
         if not _valid(allowed[instrument.id], payload.answers):
-            skipped["invalid_answers"] += 1
+            skipped["invalid_answers"] += times
             continue
-        rows[instrument.id].append((batch_of[record.imported], record.site, week, payload.answers))
-    sites = tuple(sorted({site for kept in rows.values() for _, site, _, _ in kept}))
-    seen = sorted({w for kept in rows.values() for _, _, w, _ in kept} | set(extra_weeks))
+        rows[instrument.id].append(
+            (batch_of[record.imported], record.site, week, payload.answers, times)
+        )
+    sites = tuple(sorted({row[1] for kept in rows.values() for row in kept}))
+    seen = sorted({row[2] for kept in rows.values() for row in kept} | set(extra_weeks))
     weeks = tuple(weeks_between(f"{year_of(seen[0])}-W01", seen[-1])) if seen else ()
     counts = {
         instrument_id: _count_one(instruments[instrument_id], kept, batches, sites, weeks)
@@ -189,7 +211,7 @@ def _valid(
 
 def _count_one(
     instrument: Instrument,
-    rows: Sequence[tuple[int, str, str, Mapping[str, Answer]]],
+    rows: Sequence[Row],
     batches: int,
     sites: Sequence[str],
     weeks: Sequence[str],
@@ -199,42 +221,53 @@ def _count_one(
     site_index = {site: i for i, site in enumerate(sites)}
     week_index = {week: i for i, week in enumerate(weeks)}
     cell = np.array(
-        [(b * len(sites) + site_index[s]) * len(weeks) + week_index[w] for b, s, w, _ in rows],
+        [(b * len(sites) + site_index[s]) * len(weeks) + week_index[w] for b, s, w, _, _ in rows],
         dtype=np.int64,
     )
-    group = np.bincount(cell, minlength=size).reshape(shape) if rows else np.zeros(shape, int)
+    times = np.array([row[4] for row in rows], dtype=np.int64)
+    group = _bincount(cell, times, size).reshape(shape)
     specs = question_specs(instrument)
     answered: dict[str, Array] = {}
     buckets: dict[str, Array] = {}
     sums: dict[str, NDArray[np.float64]] = {}
-    code_table = _codes(instrument, specs, [answers for _, _, _, answers in rows])
+    code_table = _codes(instrument, specs, [row[3] for row in rows])
     for index, spec in enumerate(specs):
         position = {cat: i for i, cat in enumerate(spec.categories)}
         codes = code_table[:, index]
         given = codes >= 0
         complete = codes != position.get(NONE, -1)
         flat = cell[given] * len(spec.categories) + codes[given]
-        buckets[spec.id] = np.bincount(flat, minlength=size * len(spec.categories)).reshape(
+        buckets[spec.id] = _bincount(flat, times[given], size * len(spec.categories)).reshape(
             (*shape, len(spec.categories))
         )
         real = [i for i, cat in enumerate(spec.categories) if cat != NONE]
         answered[spec.id] = buckets[spec.id][..., real].sum(axis=3)
         if spec.id == TOTAL:
             totals = _totals(instrument, specs, code_table)
-            summed = np.bincount(cell[complete], weights=totals[complete], minlength=size)
+            weights = totals[complete] * times[complete]
+            summed = np.bincount(cell[complete], weights=weights, minlength=size)
             sums[spec.id] = summed.astype(np.float64).reshape(shape)
         elif has_mean(spec):
             weights = np.array([s or 0.0 for s in spec.scores], dtype=np.float64)
             sums[spec.id] = (buckets[spec.id] * weights).sum(axis=3).astype(np.float64)
     notes: dict[tuple[str, int, str], list[str]] = {}
     texts = [item.id for item in instrument.items if item.kind == "text"]
-    for _, site, week, answers in rows:
+    for _, site, week, answers, n in rows:
         for item_id in texts:
             value = answers.get(item_id)
             if isinstance(value, str) and (text := clean_text(value)):
                 key = (site, week_index[week], item_id)
-                notes.setdefault(key, []).append(text)
+                notes.setdefault(key, []).extend([text] * n)
     return Counts(instrument, group, answered, buckets, sums, notes)
+
+
+def _bincount(cells: Array, times: Array, size: int) -> Array:
+    """How many records fall on each cell: each entry of `cells` stands for `times` records."""
+    if not len(cells):
+        return np.zeros(size, dtype=np.int64)
+    # Float weights are exact here: a count is far below 2**53.
+    counted: Array = np.bincount(cells, weights=times, minlength=size).astype(np.int64)
+    return counted
 
 
 def _codes(

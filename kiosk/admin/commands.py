@@ -20,7 +20,12 @@ from kiosk.admin.aggregate import Opened
 from kiosk.admin.grid import Grid, kind_of, weeks_of_month, weeks_of_year
 from kiosk.admin.importer import Importer, Outcome, shown
 from kiosk.admin.model import Report, Rules, Selection, Table, select
-from kiosk.admin.opencache import CacheUnreadable, cache_key, open_cache, seal_cache
+from kiosk.admin.opencache import (
+    CacheUnreadable,
+    cache_key,
+    open_cache_grouped,
+    seal_cache,
+)
 from kiosk.admin.opening import Failure, Invalid, open_records
 from kiosk.admin.plan import Action, list_actions, plan_lines, plan_row
 from kiosk.admin.plan_commands import add_plan_commands
@@ -202,13 +207,13 @@ def opened_records(
                 raise CacheUnreadable(
                     "its file is missing" if entry.cache else "the import predates the cache"
                 )
-            opened = open_cache(cipher, entry.digest, blob)
-            if len(opened) != entry.new - entry.quarantined:
-                raise CacheUnreadable(
-                    f"it holds {len(opened)} records, not {entry.new - entry.quarantined}"
-                )
+            grouped = open_cache_grouped(cipher, entry.digest, blob)
+            held, stored = sum(n for _, n in grouped), entry.new - entry.quarantined
+            if held != stored:
+                raise CacheUnreadable(f"it holds {held} records, not {stored}")
         except CacheUnreadable as why:
             opened = _open_sealed(store, entry, private_key)
+            grouped = [(payload, 1) for _, payload in opened]
             try:
                 store.write_cache(entry, seal_cache(cipher, entry.digest, opened))
                 outcome = "rebuilt"
@@ -220,11 +225,14 @@ def opened_records(
                 f"copies instead, and the cache {outcome}."
             )
         # Format-2 records name their own site and kiosk (authenticated); format 1 takes the
-        # bundle header's.
-        records.extend(
-            Opened(payload, payload.site or entry.site, payload.kiosk_id or entry.kiosk_id, index)
-            for _, payload in opened
-        )
+        # bundle header's. Equal records share one object (counted by identity, aggregate.py).
+        for payload, n in grouped:
+            site, kiosk = payload.site or entry.site, payload.kiosk_id or entry.kiosk_id
+            record = Opened(payload, site, kiosk, index)
+            if n == 1:
+                records.append(record)
+            else:
+                records.extend([record] * n)
     return records, notes
 
 
