@@ -1,0 +1,124 @@
+"""The kiosk at the sizes it meets (80×24, 120×40, 200×60): what a full run by keys showed.
+
+Each test drives the real app with Pilot on a real site and checks where things land on the
+screen, so a layout that only looks right in one state (a countdown shown, a notice present)
+cannot pass.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import PASSPHRASE, AdminKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from helpers.clock import FakeClock
+from helpers.pilot import wait_for_screen
+from helpers.sites import ALL_INSTRUMENTS, open_kiosk_site
+from helpers.sites import kiosk as kiosk_on
+from test_notice_screens import shown_notice
+from textual.geometry import Region
+from textual.widget import Widget
+from textual.widgets import Button
+
+from kiosk.keyfiles import SIGNING_KEY_FILE, load_key_line_file, load_signing_key_file
+from kiosk.site import open_site, pin_signing_key
+from screens.admin import AdminScreen
+from screens.app import KioskApp
+from screens.checkin import CheckinScreen
+from screens.welcome import WelcomeScreen
+
+KeyFiles = tuple[Path, Path, X25519PrivateKey]
+
+
+def all_tools_kiosk(site_dir: Path, clock: FakeClock) -> KioskApp:
+    """The kiosk with all six tools, on a hand-moved clock."""
+    site = open_kiosk_site(site_dir, instruments=ALL_INSTRUMENTS, thanks_seconds=600)
+    return kiosk_on(site, clock)
+
+
+def visible_region(widget: Widget) -> Region:
+    """The part of the widget that is drawn on the screen (its region, clipped)."""
+    geometry = widget.screen.find_widget(widget)
+    return geometry.region.intersection(geometry.clip)
+
+
+async def test_the_idle_countdown_leaves_the_large_layout_centred(site_dir: Path) -> None:
+    """At 200×60 the column stays in the middle while "starting over in N seconds" shows."""
+    clock = FakeClock()
+    app = all_tools_kiosk(site_dir, clock)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await wait_for_screen(pilot, WelcomeScreen)
+        await pilot.press("1", "7")
+        screen = await wait_for_screen(pilot, CheckinScreen)
+        page = screen.query_one("#page")
+        centred = page.region
+        assert centred.x > 20  # the large layout: a column in the middle
+        clock.advance(app.config.idle_seconds - 10)
+        await app.watch_for_idle()
+        await pilot.pause()
+        warning = screen.query_one("#idle-warning")
+        assert warning.display
+        assert page.region.x == centred.x
+        assert visible_region(warning).x == centred.x
+        assert visible_region(screen.query_one("#send")) == screen.query_one("#send").region
+
+
+async def test_admin_mode_sits_in_the_middle_of_a_large_terminal(site_dir: Path) -> None:
+    """At 200×60 admin mode is a centred column, not a block in the top-left corner."""
+    app = all_tools_kiosk(site_dir, FakeClock())
+    async with app.run_test(size=(200, 60)) as pilot:
+        await wait_for_screen(pilot, WelcomeScreen)
+        await app.push_screen(AdminScreen())
+        screen = await wait_for_screen(pilot, AdminScreen)
+        body = screen.query_one("#admin").region
+        left, right = body.x, 200 - body.right
+        top, bottom = body.y, 60 - body.bottom
+        assert left > 20 and abs(left - right) <= 2
+        assert top > 5 and abs(top - bottom) <= 3
+        for button in screen.query(Button):
+            assert visible_region(button) == button.region
+
+
+def with_notice(site_dir: Path, admin_key: AdminKey, key_files: KeyFiles) -> None:
+    """Give the site a signed notice, as a USB import in admin mode does."""
+    pin_signing_key(site_dir, load_key_line_file(admin_key.pub_path))
+    signing_key = load_signing_key_file(key_files[0].parent / SIGNING_KEY_FILE, PASSPHRASE.encode())
+    site = open_site(site_dir)
+    try:
+        shown_notice(site, signing_key)
+    finally:
+        site.close()
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+async def test_the_welcome_with_a_notice_fits_80x24_with_its_extra_line(
+    site_dir: Path, admin_key: AdminKey, key_files: KeyFiles, lang: str
+) -> None:
+    """Six tools, the way to the notice and the whole promise fit an 80×24 screen with no
+    scrollbar, with the line the welcome may add: the pause after an answer (Danish, at rest)
+    or the idle countdown (English, not at rest)."""
+    with_notice(site_dir, admin_key, key_files)
+    clock = FakeClock()
+    app = all_tools_kiosk(site_dir, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await wait_for_screen(pilot, WelcomeScreen)
+        if lang == "en":
+            await pilot.click("#language")
+            screen = await wait_for_screen(pilot, WelcomeScreen)
+            clock.advance(app.config.idle_seconds - 10)
+            await app.watch_for_idle()
+            extra = screen.query_one("#idle-warning")
+        else:
+            app.last_submit = clock()
+            assert isinstance(screen, WelcomeScreen)
+            screen.update_pause()
+            extra = screen.query_one("#pause")
+        await pilot.pause()
+        assert extra.display
+        welcome = screen.query_one("#welcome")
+        assert not welcome.show_vertical_scrollbar and welcome.max_scroll_y == 0
+        for widget in (*screen.query(".menu-choice"), screen.query_one("#notice-open")):
+            assert visible_region(widget) == widget.region
+        last_line = screen.query(".privacy-line").last()
+        assert visible_region(last_line) == last_line.region
