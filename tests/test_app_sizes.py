@@ -23,9 +23,11 @@ from textual.widgets import Button
 
 from kiosk.keyfiles import SIGNING_KEY_FILE, load_key_line_file, load_signing_key_file
 from kiosk.site import open_site, pin_signing_key
+from kiosk.usb import Drive
 from screens.admin import AdminScreen
 from screens.app import KioskApp
 from screens.checkin import CheckinScreen
+from screens.usb_export import UsbExportScreen
 from screens.welcome import WelcomeScreen
 
 KeyFiles = tuple[Path, Path, X25519PrivateKey]
@@ -122,3 +124,20 @@ async def test_the_welcome_with_a_notice_fits_80x24_with_its_extra_line(
             assert visible_region(widget) == widget.region
         last_line = screen.query(".privacy-line").last()
         assert visible_region(last_line) == last_line.region
+
+
+async def test_the_usb_export_sits_in_the_middle_of_a_large_terminal(site_dir: Path) -> None:
+    """At 200×60 the list of sticks and its buttons are one centred block."""
+    app = all_tools_kiosk(site_dir, FakeClock())
+    stick = Drive(Path("/media/kiosk/STICK"), "STICK", 8_000_000_000, False, None)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await wait_for_screen(pilot, WelcomeScreen)
+        await app.push_screen(AdminScreen())
+        await wait_for_screen(pilot, AdminScreen)
+        await app.push_screen(UsbExportScreen(find=lambda: [stick]))
+        screen = await wait_for_screen(pilot, UsbExportScreen)
+        drives = screen.query_one("#drives").region
+        write = screen.query_one("#usb-write").region
+        assert drives.x > 20 and abs(drives.x - (200 - drives.right)) <= 2
+        assert write.y - drives.bottom < 10
+        assert visible_region(screen.query_one("#usb-write")) == write
