@@ -7,6 +7,8 @@ cannot pass.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -141,3 +143,12 @@ async def test_the_usb_export_sits_in_the_middle_of_a_large_terminal(site_dir: P
         assert drives.x > 20 and abs(drives.x - (200 - drives.right)) <= 2
         assert write.y - drives.bottom < 10
         assert visible_region(screen.query_one("#usb-write")) == write
+
+
+def test_the_readme_screenshots_are_the_current_snapshots() -> None:
+    """The README shows the screens as they are: its pictures are copies of the snapshots."""
+    make = Path(__file__).resolve().parent.parent / "docs" / "screenshots" / "make.py"
+    result = subprocess.run(
+        [sys.executable, str(make), "--check"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout
