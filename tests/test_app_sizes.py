@@ -15,13 +15,13 @@ import pytest
 from conftest import PASSPHRASE, AdminKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from helpers.clock import FakeClock
-from helpers.pilot import wait_for_screen
+from helpers.pilot import wait_for_item, wait_for_screen
 from helpers.sites import ALL_INSTRUMENTS, open_kiosk_site
 from helpers.sites import kiosk as kiosk_on
 from test_notice_screens import shown_notice
 from textual.geometry import Region
 from textual.widget import Widget
-from textual.widgets import Button
+from textual.widgets import Button, Static
 
 from kiosk.keyfiles import SIGNING_KEY_FILE, load_key_line_file, load_signing_key_file
 from kiosk.site import open_site, pin_signing_key
@@ -29,6 +29,7 @@ from kiosk.usb import Drive
 from screens.admin import AdminScreen
 from screens.app import KioskApp
 from screens.checkin import CheckinScreen
+from screens.questions import QuestionsScreen
 from screens.usb_export import UsbExportScreen
 from screens.welcome import WelcomeScreen
 
@@ -152,3 +153,19 @@ def test_the_readme_screenshots_are_the_current_snapshots() -> None:
         [sys.executable, str(make), "--check"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout
+
+
+async def test_the_danish_help_on_offensive_behaviour_is_grammatical(site_dir: Path) -> None:
+    """Exposures, item 4: "Grov eller gentagen mobning", not adverbs on a noun ("Groft eller
+    gentagne gange mobning"), whole at 80×24."""
+    app = all_tools_kiosk(site_dir, FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, WelcomeScreen)
+        await pilot.press("6")
+        screen = await wait_for_screen(pilot, QuestionsScreen)
+        assert isinstance(screen, QuestionsScreen)
+        await screen.show_item(3)
+        await wait_for_item(pilot, 3)
+        help_text = screen.query_one("#item-help", Static)
+        assert str(help_text.content).startswith("Grov eller gentagen mobning, seksuel chikane")
+        assert visible_region(help_text) == help_text.region
