@@ -30,6 +30,7 @@ from screens.admin import AdminScreen
 from screens.app import KioskApp
 from screens.checkin import CheckinScreen
 from screens.questions import QuestionsScreen
+from screens.thanks import ThanksScreen
 from screens.usb_export import UsbExportScreen
 from screens.welcome import WelcomeScreen
 
@@ -169,3 +170,22 @@ async def test_the_danish_help_on_offensive_behaviour_is_grammatical(site_dir: P
         help_text = screen.query_one("#item-help", Static)
         assert str(help_text.content).startswith("Grov eller gentagen mobning, seksuel chikane")
         assert visible_region(help_text) == help_text.region
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 60)])
+async def test_the_thank_you_is_centred_line_by_line(site_dir: Path, size: tuple[int, int]) -> None:
+    """ "Tak!", its line and the button each sit in the middle of the screen, not against the
+    left edge of the widest of them."""
+    app = all_tools_kiosk(site_dir, FakeClock())
+    async with app.run_test(size=size) as pilot:
+        await wait_for_screen(pilot, WelcomeScreen)
+        await pilot.press("2", "right")
+        await pilot.click("#send")
+        screen = await wait_for_screen(pilot, ThanksScreen)
+        middle = size[0] / 2
+        for selector in ("#thanks-title", "#thanks-lead", "#done"):
+            region = screen.query_one(selector).region
+            assert abs(region.x + region.width / 2 - middle) <= 1, selector
+        above = screen.query_one("#thanks-title").region.y - 1  # under the top bar
+        below = size[1] - screen.query_one("#done").region.bottom
+        assert abs(above - below) <= 2
