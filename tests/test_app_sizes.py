@@ -15,7 +15,7 @@ import pytest
 from conftest import PASSPHRASE, AdminKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from helpers.clock import FakeClock
-from helpers.pilot import wait_for_item, wait_for_screen
+from helpers.pilot import wait_for_item, wait_for_screen, wait_until
 from helpers.sites import ALL_INSTRUMENTS, open_kiosk_site
 from helpers.sites import kiosk as kiosk_on
 from test_notice_screens import shown_notice
@@ -189,3 +189,39 @@ async def test_the_thank_you_is_centred_line_by_line(site_dir: Path, size: tuple
         above = screen.query_one("#thanks-title").region.y - 1  # under the top bar
         below = size[1] - screen.query_one("#done").region.bottom
         assert abs(above - below) <= 2
+
+
+@pytest.mark.parametrize("tool", ["1", "2", "3", "4", "5", "6"])
+async def test_at_120x40_the_buttons_follow_the_content(site_dir: Path, tool: str) -> None:
+    """At 120×40 every tool's buttons are a few lines under its content instead of at the
+    bottom of the terminal with 25 empty lines between; the tools that do not fill the terminal
+    (all but the four support sliders) are one block in its middle."""
+    app = all_tools_kiosk(site_dir, FakeClock())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_screen(pilot, WelcomeScreen)
+        await pilot.press(tool)
+        await wait_until(
+            pilot,
+            lambda: (
+                not isinstance(app.screen, WelcomeScreen) and bool(app.screen.query("#actions"))
+            ),
+            lambda: "the tool never opened",
+        )
+        await pilot.pause()
+        screen = app.screen
+        page = screen.query_one("#page")
+        actions = screen.query_one("#actions")
+        # What is drawn, not the containers: a body stretched to the buttons is empty space.
+        drawn = [
+            widget
+            for widget in page.query("Static, ChoiceRow, Slider, NoteArea")
+            if actions not in widget.ancestors and str(getattr(widget, "content", "x")).strip()
+        ]
+        content_bottom = max(widget.region.bottom for widget in drawn)
+        assert actions.region.y - content_bottom <= 4
+        if tool != "2":
+            above = page.region.y - 1  # under the top bar
+            below = 40 - page.region.bottom
+            assert abs(above - below) <= 2
+        for button in actions.query(Button):
+            assert visible_region(button) == button.region
