@@ -18,10 +18,15 @@ class ThanksScreen(KioskScreen):
 
     def compose_page(self) -> ComposeResult:
         """A big thank-you and a way to finish at once."""
-        with Middle(), Center():
-            yield Static(Content(self.t("thanks_title")), id="thanks-title")
-            yield Static(Content(self.t("thanks_lead")), id="thanks-lead")
-            yield Button(self.t("button_continue"), id="done", variant="primary")
+        # One Center each: a Center aligns its children as one block, so the narrow "Tak!" box
+        # and the button sat against the left edge of the wider line between them.
+        with Middle(id="thanks"):
+            with Center():
+                yield Static(Content(self.t("thanks_title")), id="thanks-title")
+            with Center():
+                yield Static(Content(self.t("thanks_lead")), id="thanks-lead")
+            with Center():
+                yield Button(self.t("button_continue"), id="done", variant="primary")
 
     def on_mount(self) -> None:
         """Return to the start after the configured few seconds."""
