@@ -21,16 +21,21 @@ from screens.host import KioskHost
 from screens.widgets import ChoiceRow
 
 
-def size_classes(app: App[Any]) -> dict[str, bool]:
-    """The app's breakpoint classes for its current size, as Textual sets them on a resize.
+def size_classes(screen: Screen[Any]) -> dict[str, bool]:
+    """A screen's breakpoint classes for the app's size, as Textual sets them on a resize.
 
-    For each axis the class of the largest breakpoint not above the size is on, the others off.
+    A screen's own breakpoints replace the app's. For each axis the class of the largest
+    breakpoint not above the size is on, the others off.
     """
+    app = screen.app
+    horizontal = screen.HORIZONTAL_BREAKPOINTS
+    vertical = screen.VERTICAL_BREAKPOINTS
     classes: dict[str, bool] = {}
     for breakpoints, extent in (
-        (app.HORIZONTAL_BREAKPOINTS or [], app.size.width),
-        (app.VERTICAL_BREAKPOINTS or [], app.size.height),
+        (app.HORIZONTAL_BREAKPOINTS if horizontal is None else horizontal, app.size.width),
+        (app.VERTICAL_BREAKPOINTS if vertical is None else vertical, app.size.height),
     ):
+        breakpoints = breakpoints or []
         reached = [(at, name) for at, name in breakpoints if extent >= at]
         chosen = max(reached)[1] if reached else None
         classes.update({name: name == chosen for _, name in breakpoints})
@@ -115,7 +120,7 @@ class KioskScreen(KioskTexts, IdleWarningLine):
         # Textual gives a screen its size classes (-short, -wide …) only when its first Resize
         # arrives, after the first frame: at 80×24 that frame drew the roomy layout with a
         # scrollbar. Set them now, from the size the app already has.
-        self.update_classes(size_classes(self.app), animate=False)
+        self.update_classes(size_classes(self), animate=False)
         yield from self.compose_top_bar()
         with Vertical(id="page"):
             yield from self.compose_page()

@@ -16,6 +16,9 @@ class SlidersScreen(InstrumentScreen):
     """All items on one screen, one slider each; an untouched slider is sent as not answered."""
 
     CSS_PATH = "sliders.tcss"
+    # Four sliders with their help need 40 lines: below that the compact layout of small
+    # terminals (sliders.tcss, -short) fits them, where the roomier one scrolled at 80×30.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-medium"), (50, "-tall")]  # noqa: RUF012
 
     def compose_page(self) -> ComposeResult:
         """Heading, one labelled slider per item, actions."""

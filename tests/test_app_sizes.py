@@ -225,3 +225,29 @@ async def test_at_120x40_the_buttons_follow_the_content(site_dir: Path, tool: st
             assert abs(above - below) <= 2
         for button in actions.query(Button):
             assert visible_region(button) == button.region
+
+
+@pytest.mark.parametrize("size", [(80, 30), (100, 35), (120, 39), (120, 40), (200, 60)])
+async def test_the_four_sliders_and_their_hint_fit_every_height(
+    site_dir: Path, size: tuple[int, int]
+) -> None:
+    """From 30 to 39 lines the support screen scrolled: its roomy layout needs 40."""
+    app = all_tools_kiosk(site_dir, FakeClock())
+    async with app.run_test(size=size) as pilot:
+        await wait_for_screen(pilot, WelcomeScreen)
+        await pilot.press("2")
+        await wait_until(
+            pilot,
+            lambda: len(app.screen.query("Slider")) == 4,
+            lambda: "the support screen never opened",
+        )
+        await pilot.pause()
+        screen = app.screen
+        scrolled = [
+            widget
+            for widget in screen.query("*")
+            if widget.display and widget.show_vertical_scrollbar
+        ]
+        assert not scrolled, scrolled
+        for widget in [*screen.query("Slider"), screen.query_one("#hint"), *screen.query(Button)]:
+            assert visible_region(widget) == widget.region, widget
