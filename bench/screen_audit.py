@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +41,6 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
-from kiosk.admin.notice_build import build_notice, sign_notice
-from kiosk.admin.plan import Action
-from kiosk.instruments import Text
 from kiosk.keyfiles import (
     SIGNING_KEY_FILE,
     load_key_line_file,
@@ -49,7 +48,6 @@ from kiosk.keyfiles import (
     load_signing_key_file,
     write_keypair,
 )
-from kiosk.notice import import_notice
 from kiosk.pin import PinGuard
 from kiosk.sealing import public_key_of
 from kiosk.site import Site, init_site, open_site, pin_signing_key
@@ -400,39 +398,9 @@ def make_site(folder: Path) -> Path:
 
 
 def show_notice(site: Site, signing_key: Any) -> None:
-    """Import a notice of two actions, as admin mode does from a USB stick."""
-    actions = [
-        Action(
-            1,
-            Text("Travlt i perioder", "Busy at times"),
-            Text("Fast ugemøde om opgaverne", "A weekly meeting about the work"),
-            "Teamleder",
-            date(2026, 4, 1),
-            "started",
-            "support",
-            None,
-            TODAY,
-        ),
-        Action(
-            2,
-            Text("Mere anerkendelse", "More recognition"),
-            Text("Ros på tavlen hver fredag", "Praise on the board every Friday"),
-            "",
-            None,
-            "done",
-            "guldkorn",
-            None,
-            TODAY,
-        ),
-    ]
-    notice = build_notice(
-        actions,
-        site=site.config.site_name,
-        valid_from=date(2026, 3, 1),
-        valid_until=date(2026, 4, 30),
-        now=datetime(2026, 3, 1, 12, 0, 0),
-    )
-    import_notice(site, sign_notice(notice, signing_key), TODAY)
+    """Import the notice the snapshot tests show (two actions), as admin mode does from a stick."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    importlib.import_module("test_notice_screens").shown_notice(site, signing_key)
 
 
 def main() -> None:
