@@ -12,6 +12,8 @@ import select
 import signal
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -41,6 +43,29 @@ def read_until(fd: int, wanted: bytes | None, seconds: float) -> bytes:
     return seen
 
 
+@contextmanager
+def kiosk_in_a_pty(site_dir: Path) -> Iterator[tuple[int, int]]:
+    """`kiosk run` on the test site in an 80×24 pseudo-terminal: its pid and the terminal's fd.
+
+    A kiosk still running when the block ends is killed and reaped.
+    """
+    pid, fd = pty.fork()
+    if pid == 0:  # the child
+        os.environ.update(TERM="xterm-256color", COLUMNS="80", LINES="24")
+        os.execv(
+            sys.executable,
+            [sys.executable, "-m", "kiosk.cli", "run", "--data-dir", str(site_dir)],
+        )
+    try:
+        yield pid, fd
+    finally:
+        with suppress(ChildProcessError):  # already reaped by wait_for_exit
+            if os.waitpid(pid, os.WNOHANG)[0] == 0:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+        os.close(fd)
+
+
 def wait_for_exit(pid: int, seconds: float) -> int | None:
     """The process's wait status, or None if it is still running after `seconds`."""
     deadline = time.monotonic() + seconds
@@ -54,15 +79,7 @@ def wait_for_exit(pid: int, seconds: float) -> int | None:
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
 def test_a_stop_signal_restores_the_terminal(site_dir: Path, signum: signal.Signals) -> None:
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the kiosk on the test site, in an 80×24 terminal
-        os.environ.update(TERM="xterm-256color", COLUMNS="80", LINES="24")
-        os.execv(
-            sys.executable,
-            [sys.executable, "-m", "kiosk.cli", "run", "--data-dir", str(site_dir)],
-        )
-    status = None
-    try:
+    with kiosk_in_a_pty(site_dir) as (pid, fd):
         started = read_until(fd, ENTER_FULL_SCREEN, 30)
         assert ENTER_FULL_SCREEN in started, started[-500:]
         # Let the welcome screen be drawn, so the app is past its start-up.
@@ -70,11 +87,6 @@ def test_a_stop_signal_restores_the_terminal(site_dir: Path, signum: signal.Sign
         os.kill(pid, signum)
         after = read_until(fd, None, 10)
         status = wait_for_exit(pid, 10)
-    finally:
-        if status is None:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        os.close(fd)
     assert status is not None, "the kiosk kept running after the signal"
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
     for sequence in (LEAVE_FULL_SCREEN, RELEASE_MOUSE, SHOW_CURSOR):
@@ -88,26 +100,13 @@ def test_a_stop_while_a_screen_opens_ends_the_kiosk_without_a_restart(
     # systemd's SIGTERM can come while a new screen is being put up (here the check-in, opened
     # by its number): its widgets are taken down before it is mounted. That once counted as a
     # crash, and `kiosk run` started a fresh kiosk that systemd then had to kill.
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.environ.update(TERM="xterm-256color", COLUMNS="80", LINES="24")
-        os.execv(
-            sys.executable,
-            [sys.executable, "-m", "kiosk.cli", "run", "--data-dir", str(site_dir)],
-        )
-    status = None
-    try:
+    with kiosk_in_a_pty(site_dir) as (pid, fd):
         read_until(fd, b"Hvordan har du det", 30)
         os.write(fd, b"1")
         time.sleep(delay)
         os.kill(pid, signal.SIGTERM)
         read_until(fd, None, 10)
         status = wait_for_exit(pid, 10)
-    finally:
-        if status is None:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        os.close(fd)
     assert status is not None, "the kiosk kept running after the signal"
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
     log = (site_dir / "kiosk.log").read_text(encoding="utf-8")
