@@ -59,6 +59,19 @@ def with_small_and_big_week(site: Site) -> None:
     answer(site, date(2026, 3, 18), 9)
 
 
+def rebuilt(site: Site, admin_key: AdminKey, promise: Promise | None) -> bytes:
+    """The site's export rebuilt, as anyone with the public key can, with another promise."""
+    real = read_bundle(build_export(site).bundle)
+    return write_bundle(
+        real.records,
+        kiosk_id=real.kiosk_id,
+        site=real.site,
+        public_key=admin_key.public_key,
+        created=real.created,
+        promise=promise,
+    ).data
+
+
 def kiosk_admin(*args: str) -> int:
     return admin_main(list(args))
 
@@ -238,15 +251,7 @@ def test_a_promise_never_lowers_the_store_setting(
 ) -> None:
     """A bundle rebuilt by someone with the public key to promise little changes nothing."""
     answer(site, date(2026, 3, 4), 6)
-    real = read_bundle(build_export(site).bundle)
-    forged = write_bundle(
-        real.records,
-        kiosk_id=real.kiosk_id,
-        site=real.site,
-        public_key=admin_key.public_key,
-        created=real.created,
-        promise=Promise(3, 3),
-    ).data
+    forged = rebuilt(site, admin_key, Promise(3, 3))
     store = tmp_path / "store"
     import_into(store, admin_key, forged, "forged.tkb")
     with AdminStore.open(store) as opened:
@@ -282,14 +287,7 @@ def test_an_old_kiosks_bundle_through_the_cli_reports_under_the_store_setting(
 ) -> None:
     """A bundle without the promise (what kiosks wrote before) counts as no promise."""
     with_small_and_big_week(site)
-    real = read_bundle(build_export(site).bundle)
-    old = write_bundle(
-        real.records,
-        kiosk_id=real.kiosk_id,
-        site=real.site,
-        public_key=admin_key.public_key,
-        created=real.created,
-    ).data
+    old = rebuilt(site, admin_key, None)
     assert "promise" not in json.loads(split(old)[1])
     store = tmp_path / "store"
     import_into(store, admin_key, old, "old.tkb")
