@@ -228,11 +228,7 @@ def opened_records(
         # bundle header's. Equal records share one object (counted by identity, aggregate.py).
         for payload, n in grouped:
             site, kiosk = payload.site or entry.site, payload.kiosk_id or entry.kiosk_id
-            record = Opened(payload, site, kiosk, index)
-            if n == 1:
-                records.append(record)
-            else:
-                records.extend([record] * n)
+            records.extend([Opened(payload, site, kiosk, index)] * n)
     return records, notes
 
 
